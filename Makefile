@@ -1,0 +1,69 @@
+# zdref: audit ZONE_DEVICE dev_pagemap references in Linux kernel dumps.
+#
+#   make              build the standalone zdref (and zdref.so when crash's defs.h is there)
+#   make check        every test tier this machine can run (see tests/README.md)
+#   make install      DESTDIR=... PREFIX=/usr
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+ZD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
+ZD_CFLAGS += -fno-strict-aliasing
+CLI_PKGS = libkdumpfile libdw libelf
+
+LIB_SRCS = lib/error.c lib/target.c lib/percpu_ref.c lib/xarray.c \
+	   lib/pgmap.c lib/pagewalk.c lib/model.c lib/waiters.c lib/audit.c \
+	   lib/report.c
+CLI_SRCS = cli/main.c cli/kdump_host.c cli/flattened.c cli/debuginfo.c
+LIB_HDRS = $(wildcard include/zdref/*.h) lib/internal.h
+CLI_HDRS = $(wildcard cli/*.h)
+
+BUILD = build
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS = $(CLI_SRCS:%.c=$(BUILD)/%.o)
+
+all: zdref
+
+$(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ZD_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c $(LIB_HDRS) $(CLI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ZD_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS)) -c -o $@ $<
+
+$(BUILD)/libzdref.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+zdref: $(CLI_OBJS) $(BUILD)/libzdref.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+
+# Unit tests: the core over a fake host, with ASan and UBSan.
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray \
+	     tests/unit/test_sections tests/unit/test_model
+UNIT_SUPPORT = tests/unit/fakehost.c
+
+tests/unit/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/fakehost.h $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(ZD_CFLAGS) -Ilib -O1 -g $(SAN) -o $@ $< $(UNIT_SUPPORT) $(LIB_SRCS) \
+		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done
+
+check: all unit
+	tests/run-all.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 zdref $(DESTDIR)$(BINDIR)/zdref
+	install -m 644 doc/zdref.1 $(DESTDIR)$(MANDIR)/man1/zdref.1
+
+clean:
+	rm -rf $(BUILD) zdref $(UNIT_TESTS)
+
+.PHONY: all unit check install clean

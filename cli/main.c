@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zdref, the standalone command: audit every ZONE_DEVICE dev_pagemap of a
+ * kernel dump.  Exit status 0: consistent; 1: findings; 2: could not
+ * analyse (one line on stderr says why).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zdref/zdref.h"
+#include "kdump_host.h"
+
+#define EXIT_FINDINGS 1
+#define EXIT_TROUBLE 2
+
+static const char usage_text[] =
+	"Usage: zdref [-s VMLINUX] [-p PGMAP] [-a] [-j] VMCORE\n"
+	"Audit the references of every ZONE_DEVICE struct dev_pagemap in a Linux\n"
+	"kernel dump: compare each pgmap's percpu_ref count with what its pages\n"
+	"account for, and say which references are leaked or missing, and where.\n"
+	"\n"
+	"  -s, --symbols VMLINUX  vmlinux with debug info; default: looked up by the\n"
+	"                         dump's release (/usr/lib/debug/boot/vmlinux-RELEASE, ...)\n"
+	"  -p, --pgmap ADDR       this struct dev_pagemap in detail, with its suspect pages\n"
+	"  -a, --all              list every non-idle page, not only suspects\n"
+	"  -j, --json             JSON output\n"
+	"  -k, --kernel           the live kernel (/proc/kcore): not available yet\n"
+	"  -h, --help             this text\n"
+	"  -V, --version          version\n"
+	"\n"
+	"VMCORE: ELF vmcore, kdump-compressed (makedumpfile, filtered or not) or\n"
+	"makedumpfile's flattened format (QEMU's dump-guest-memory kdump-*).\n"
+	"\n"
+	"Exit status: 0 every pgmap consistent, 1 inconsistencies or suspect pages\n"
+	"found, 2 could not analyse (usage, unreadable input, mismatched vmlinux).\n";
+
+static int trouble(const char *what, struct zd_error *err)
+{
+	fprintf(stderr, "zdref: %s%s%s\n", what ? what : "",
+		what ? ": " : "", err->message);
+	zd_error_destroy(err);
+	return EXIT_TROUBLE;
+}
+
+static int parse_addr(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	return errno || end == s || *end || !*out ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "symbols", required_argument, NULL, 's' },
+		{ "pgmap", required_argument, NULL, 'p' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "kernel", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct zd_audit_options opts = { 0 };
+	const char *vmlinux = NULL;
+	bool json = false;
+	struct zd_kdump *k = NULL;
+	struct zd_target *t = NULL;
+	struct zd_report *rep = NULL;
+	struct zd_host host;
+	struct zd_error *err;
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, "s:p:ajkhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			vmlinux = optarg;
+			break;
+		case 'p':
+			if (parse_addr(optarg, &opts.pgmap)) {
+				fprintf(stderr, "zdref: -p %s: not a hex address\n",
+					optarg);
+				return EXIT_TROUBLE;
+			}
+			break;
+		case 'a':
+			opts.all_pages = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'k':
+			fprintf(stderr, "zdref: -k (live kernel via /proc/kcore) is not available yet\n");
+			return EXIT_TROUBLE;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("zdref %s\n", ZDREF_VERSION);
+			return 0;
+		default:
+			fputs("Try 'zdref --help'.\n", stderr);
+			return EXIT_TROUBLE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "zdref: %s\nTry 'zdref --help'.\n",
+			optind == argc ? "no VMCORE given" :
+					 "more than one VMCORE given");
+		return EXIT_TROUBLE;
+	}
+
+	if ((err = zd_kdump_open(argv[optind], &k)))
+		return trouble(NULL, err);
+	if ((err = zd_kdump_attach_vmlinux(k, vmlinux))) {
+		zd_kdump_close(k);
+		return trouble(NULL, err);
+	}
+	zd_kdump_host(k, &host);
+	if ((err = zd_target_open(&host, &t))) {
+		status = trouble(zd_kdump_release(k), err);
+		goto out;
+	}
+	opts.release = zd_kdump_release(k);
+	if ((err = zd_audit(t, &opts, &rep))) {
+		status = trouble(NULL, err);
+		goto out;
+	}
+	if (json)
+		zd_report_print_json(stdout, rep);
+	else
+		zd_report_print_text(stdout, rep,
+				     (opts.pgmap ? ZD_TEXT_DETAIL : 0) |
+					     (opts.all_pages ? ZD_TEXT_ALL : 0));
+	status = zd_report_findings(rep) ? EXIT_FINDINGS : 0;
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "zdref: writing output: %s\n", strerror(errno));
+		status = EXIT_TROUBLE;
+	}
+out:
+	zd_report_destroy(rep);
+	zd_target_close(t);
+	zd_kdump_close(k);
+	return status;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zdref core: audit the reference counts of every ZONE_DEVICE
+ * struct dev_pagemap in a kernel image reached through a struct zd_host.
+ *
+ *	zd_target_open()	resolve layouts once per kernel
+ *	zd_audit()		enumerate pgmaps, read their percpu_ref, walk
+ *				their pages, apply the era's model
+ *	zd_report_print_*()	text (crash conventions) or JSON
+ *
+ * Memory use is O(pgmaps + listed pages), never O(pages).
+ */
+#ifndef ZDREF_ZDREF_H
+#define ZDREF_ZDREF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "host.h"
+
+#define ZDREF_VERSION "0.1.0"
+
+struct zd_target;
+
+struct zd_error *zd_target_open(const struct zd_host *host,
+				struct zd_target **ret);
+void zd_target_close(struct zd_target *target);
+/* The era model chosen for this kernel from its structure shape ("v6.1"). */
+const char *zd_target_model(const struct zd_target *target);
+
+enum zd_ref_mode {
+	ZD_REF_PERCPU,
+	ZD_REF_ATOMIC,
+	ZD_REF_DEAD,	/* atomic and killed */
+};
+
+/* A percpu_ref as found in memory, and its true count. */
+struct zd_ref_state {
+	uint64_t addr;			/* struct percpu_ref */
+	uint64_t percpu_count_ptr;	/* raw, with the flag bits */
+	uint64_t data;			/* struct percpu_ref_data (5.10+) or 0 */
+	uint64_t raw_count;		/* atomic count as stored */
+	uint64_t percpu_sum;		/* sum of the per-CPU counters, mod 2^64 */
+	uint64_t release, confirm_switch;
+	unsigned int ncpus;		/* possible CPUs summed */
+	enum zd_ref_mode mode;
+	bool exited;		/* percpu_ref_exit() ran: count stashed in the pointer */
+	bool bias_in_count;	/* switch to atomic not folded yet */
+	bool switching;		/* confirm_switch set: the switch holds one ref */
+	int64_t count;		/* true count */
+};
+
+struct zd_range {
+	uint64_t start, end;		/* physical, end inclusive */
+	uint64_t pfn_first, pfn_end;	/* pfns that own references */
+};
+
+/* Why a page is listed. */
+enum zd_page_reason {
+	ZD_PAGE_BUSY,		/* not idle, but normal for the type */
+	ZD_PAGE_REFCOUNT,	/* refcount differs from the type's idle value */
+	ZD_PAGE_NEGATIVE,	/* refcount below zero */
+	ZD_PAGE_FOREIGN,	/* pgmap word does not point back at this pgmap */
+};
+
+struct zd_page {
+	uint64_t pfn, page, flags, pgmap_word;
+	int32_t refcount, mapcount;
+	enum zd_page_reason reason;
+	bool suspect;
+};
+
+struct zd_waiter {
+	uint64_t task;
+	int32_t pid;
+	char comm[17];
+	uint64_t state;
+};
+
+enum zd_verdict {
+	ZD_VERDICT_OK,
+	ZD_VERDICT_LEAKED,
+	ZD_VERDICT_MISSING,
+	ZD_VERDICT_UNKNOWN,
+};
+
+struct zd_pgmap {
+	uint64_t addr;
+	int64_t type;
+	const char *type_name;		/* "MEMORY_DEVICE_FS_DAX", or NULL */
+	uint64_t flags, vmemmap_shift, ops, owner;
+	char ops_name[64], release_name[64];
+	bool altmap_valid;
+	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
+	unsigned int nr_range;
+	struct zd_range *ranges;
+	bool registry_mismatch;		/* pgmap_array does not cover ranges */
+
+	struct zd_ref_state ref;
+	struct zd_error *ref_error;	/* percpu_ref unreadable */
+
+	/* The page walk over [pfn_first, pfn_end) of every range. */
+	uint64_t pages;			/* owned pfns */
+	uint64_t units;			/* compound units (== pages when shift 0) */
+	uint64_t unreadable;		/* struct pages not in the dump */
+	uint64_t excluded;		/* of those, filtered out by makedumpfile */
+	uint64_t refcounts[4];		/* <0, 0, 1, 2+ (heads of units) */
+	uint64_t busy, suspects, foreign;
+	struct zd_page *listed;		/* up to the audit's limit */
+	size_t nlisted;
+	uint64_t listed_dropped;
+
+	struct zd_waiter *waiters;	/* tasks waiting on pgmap->done */
+	size_t nwaiters;
+
+	/* The model. */
+	int32_t idle_refcount;		/* refcount of an idle page of this type */
+	bool have_expected;		/* expected and delta below are meaningful */
+	int64_t initial;		/* I: 1 until percpu_ref_kill() */
+	int64_t transient;		/* T visible in the dump (switch ref) */
+	int64_t page_refs;		/* references the pages account for */
+	int64_t expected, delta;
+	enum zd_verdict verdict;
+	char reason[160];		/* for unknown verdicts and notes */
+};
+
+struct zd_report {
+	char release[65];
+	const char *model;
+	const char *registry;		/* "pgmap_array" */
+	struct zd_pgmap *pgmaps;
+	size_t npgmaps;
+};
+
+struct zd_audit_options {
+	uint64_t pgmap;		/* 0: every pgmap; else only this one */
+	bool all_pages;		/* list busy pages too, not only suspects */
+	size_t max_listed;	/* per pgmap; 0 = default */
+	const char *release;	/* OSRELEASE for the report, may be NULL */
+};
+
+struct zd_error *zd_audit(struct zd_target *target,
+			  const struct zd_audit_options *opts,
+			  struct zd_report **ret);
+void zd_report_destroy(struct zd_report *report);
+
+/* 1 if any pgmap is inconsistent or has suspects, else 0. */
+int zd_report_findings(const struct zd_report *report);
+
+const char *zd_verdict_name(enum zd_verdict verdict);
+const char *zd_ref_mode_name(enum zd_ref_mode mode);
+
+enum zd_text_flags {
+	ZD_TEXT_DETAIL = 1 << 0,	/* one pgmap in detail (-p) */
+	ZD_TEXT_ALL = 1 << 1,		/* list busy pages too (-a) */
+};
+void zd_report_print_text(FILE *out, const struct zd_report *report,
+			  unsigned int flags);
+void zd_report_print_json(FILE *out, const struct zd_report *report);
+
+#endif /* ZDREF_ZDREF_H */

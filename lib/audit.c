@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One audit: enumerate the registered pgmaps, and for each decode it, read
+ * its percpu_ref, walk its pages, list its waiters and apply the model.  A
+ * pgmap that cannot be fully read gets verdict "unknown" with the reason;
+ * only a registry that cannot be walked fails the whole audit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void audit_one(const struct zd_target *t, uint64_t addr,
+		      uint64_t covered, const struct zd_audit_options *opts,
+		      struct zd_pgmap *pg)
+{
+	struct zd_error *err;
+	uint64_t want = 0;
+
+	err = zd_pgmap_decode(t, addr, pg);
+	if (err) {
+		snprintf(pg->reason, sizeof(pg->reason), "%s", err->message);
+		pg->verdict = ZD_VERDICT_UNKNOWN;
+		zd_error_destroy(err);
+		return;
+	}
+	/* xa_store_range(PHYS_PFN(start), PHYS_PFN(end)) for every range. */
+	for (unsigned int i = 0; i < pg->nr_range; i++)
+		want += (pg->ranges[i].end >> t->lay.page_shift) -
+			(pg->ranges[i].start >> t->lay.page_shift) + 1;
+	pg->registry_mismatch = want != covered;
+
+	zd_model_prepare(t, pg);
+	err = zd_pagewalk_pgmap(t, pg, opts->max_listed, opts->all_pages);
+	if (err) {
+		snprintf(pg->reason, sizeof(pg->reason), "page walk: %s",
+			 err->message);
+		pg->verdict = ZD_VERDICT_UNKNOWN;
+		zd_error_destroy(err);
+		return;
+	}
+	err = zd_waiters_read(t, pg);
+	zd_error_destroy(err);	/* waiters are a bonus */
+	zd_model_apply(t, pg);
+}
+
+struct zd_error *zd_audit(struct zd_target *t,
+			  const struct zd_audit_options *opts,
+			  struct zd_report **ret)
+{
+	struct zd_report *rep;
+	uint64_t *regs = NULL;
+	size_t n = 0, first = 0, count;
+	struct zd_error *err;
+
+	if ((err = zd_pgmap_enumerate(t, &regs, &n)))
+		return err;
+	count = n;
+	if (opts->pgmap) {
+		size_t i;
+
+		for (i = 0; i < n && regs[2 * i] != opts->pgmap; i++)
+			;
+		if (i == n) {
+			free(regs);
+			return zd_error_create(ZD_ERR_USAGE,
+					       "0x%llx is not a registered dev_pagemap (pgmap_array holds %zu)",
+					       (unsigned long long)opts->pgmap,
+					       n);
+		}
+		first = i;
+		count = 1;
+	}
+	rep = calloc(1, sizeof(*rep));
+	if (!rep || !(rep->pgmaps = calloc(count ? count : 1,
+					   sizeof(*rep->pgmaps)))) {
+		free(rep);
+		free(regs);
+		return &zd_error_nomem;
+	}
+	rep->npgmaps = count;
+	rep->model = zd_era_name(t->era);
+	rep->registry = "pgmap_array";
+	if (opts->release)
+		snprintf(rep->release, sizeof(rep->release), "%s",
+			 opts->release);
+	for (size_t i = 0; i < count; i++)
+		audit_one(t, regs[2 * (first + i)], regs[2 * (first + i) + 1],
+			  opts, &rep->pgmaps[i]);
+	free(regs);
+	*ret = rep;
+	return NULL;
+}
+
+void zd_report_destroy(struct zd_report *rep)
+{
+	if (!rep)
+		return;
+	for (size_t i = 0; i < rep->npgmaps; i++)
+		zd_pgmap_release(&rep->pgmaps[i]);
+	free(rep->pgmaps);
+	free(rep);
+}
+
+int zd_report_findings(const struct zd_report *rep)
+{
+	for (size_t i = 0; i < rep->npgmaps; i++) {
+		const struct zd_pgmap *pg = &rep->pgmaps[i];
+
+		if (pg->verdict != ZD_VERDICT_OK || pg->suspects ||
+		    pg->registry_mismatch)
+			return 1;
+	}
+	return 0;
+}
+
+const char *zd_verdict_name(enum zd_verdict v)
+{
+	switch (v) {
+	case ZD_VERDICT_OK:
+		return "ok";
+	case ZD_VERDICT_LEAKED:
+		return "leaked";
+	case ZD_VERDICT_MISSING:
+		return "missing";
+	default:
+		return "unknown";
+	}
+}
+
+const char *zd_ref_mode_name(enum zd_ref_mode m)
+{
+	switch (m) {
+	case ZD_REF_PERCPU:
+		return "percpu";
+	case ZD_REF_ATOMIC:
+		return "atomic";
+	default:
+		return "dead";
+	}
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to lib/: the layout of one kernel, resolved once through the host
+ * by zd_target_open(), and the interfaces between the core's files.
+ */
+#ifndef ZDREF_INTERNAL_H
+#define ZDREF_INTERNAL_H
+
+#include "zdref/zdref.h"
+
+#define ZD_NO_MEMBER UINT64_MAX
+#define ZD_MAX_CPUS 8192
+#define ZD_MAX_RANGES 64
+
+struct zd_layout {
+	uint64_t page_shift;
+
+	/* struct page */
+	uint64_t page_size;
+	uint64_t page_flags, page_refcount, page_mapcount, page_pgmap;
+
+	/* sections */
+	uint64_t mem_section;		/* address of the root table */
+	uint64_t section_size_bits, nr_section_roots, sections_per_root;
+	uint64_t ms_size, ms_mem_map, ms_usage;	/* ms_usage: ZD_NO_MEMBER < 5.3 */
+	uint64_t usage_subsection_map;
+
+	/* struct dev_pagemap */
+	uint64_t pgmap_size, pgmap_ref, pgmap_type, pgmap_flags;
+	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner;	/* optional */
+	uint64_t pgmap_nr_range, pgmap_ranges, pgmap_done, pgmap_altmap;
+	bool ref_is_pointer;
+	uint64_t range_start, range_end, range_size;
+	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
+
+	/* struct percpu_ref (+ percpu_ref_data from 5.10) */
+	uint64_t pcr_count_ptr, pcr_data;	/* pcr_data: ZD_NO_MEMBER < 5.10 */
+	uint64_t pcr_count, pcr_release, pcr_confirm;	/* in data or ref */
+
+	/* waiters on pgmap->done: completion.wait.task_list of swait_queue */
+	uint64_t done_task_list;	/* offset inside struct completion */
+	uint64_t swq_task, swq_list, task_pid, task_comm, task_state;
+	bool have_waiters;
+
+	/* registry: XArray pgmap_array */
+	uint64_t pgmap_array;
+	uint64_t xa_head, xa_node_shift, xa_node_slots, xa_node_size;
+
+	/* enum memory_type values (INT64_MIN when absent) */
+	int64_t type_private, type_coherent, type_fs_dax, type_generic;
+	int64_t type_p2pdma;
+
+	/* possible CPUs */
+	unsigned int ncpus;
+	uint64_t cpu_offset[ZD_MAX_CPUS];
+};
+
+struct zd_target {
+	struct zd_host host;
+	struct zd_layout lay;
+	const struct zd_era *era;
+};
+
+/* Little helpers over the host. */
+struct zd_error *zd_read(const struct zd_target *t, uint64_t addr, void *buf,
+			 size_t len, const char *what);
+struct zd_error *zd_read_u64(const struct zd_target *t, uint64_t addr,
+			     uint64_t *val, const char *what);
+static inline uint64_t zd_get_u64(const void *p)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+static inline uint32_t zd_get_u32(const void *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* lib/model.c */
+struct zd_era;
+const struct zd_era *zd_era_detect(const struct zd_target *t);
+const char *zd_era_name(const struct zd_era *era);
+/* Before the page walk: the type's idle refcount. */
+void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pgmap);
+void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pgmap);
+/* Is a page with this refcount idle, busy-but-normal, or suspect? */
+enum zd_page_class { ZD_CLASS_IDLE, ZD_CLASS_BUSY, ZD_CLASS_SUSPECT };
+enum zd_page_class zd_model_classify(const struct zd_target *t,
+				     const struct zd_pgmap *pgmap,
+				     int32_t refcount,
+				     enum zd_page_reason *reason);
+
+/* lib/percpu_ref.c */
+struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
+				    struct zd_ref_state *st);
+/* The pure decoding step, for unit tests and the reader above. */
+void zd_percpu_ref_decode(struct zd_ref_state *st, bool have_data);
+
+/* lib/xarray.c: visit every distinct entry with the index range it covers. */
+typedef struct zd_error *(*zd_xa_visit_fn)(void *arg, uint64_t entry,
+					    uint64_t first, uint64_t last);
+struct zd_error *zd_xa_walk(const struct zd_target *t, uint64_t xarray,
+			    zd_xa_visit_fn fn, void *arg);
+
+/* lib/pagewalk.c */
+struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
+				   struct zd_pgmap *pgmap, size_t max_listed,
+				   bool all_pages);
+
+/* lib/pgmap.c */
+struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
+				 struct zd_pgmap *pgmap);
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
+				    uint64_t **addrs, size_t *n);
+void zd_pgmap_release(struct zd_pgmap *pgmap);
+
+/* lib/waiters.c */
+struct zd_error *zd_waiters_read(const struct zd_target *t,
+				 struct zd_pgmap *pgmap);
+
+#endif /* ZDREF_INTERNAL_H */

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Walk the struct pages of a pgmap's owned pfns, [pfn_first, pfn_end) of
+ * every range, through the sparse memory model (mm/sparse.c):
+ *
+ *   mem_section[root][i].section_mem_map: PRESENT | HAS_MEM_MAP | ... in
+ *   the low bits, the rest encodes mem_map - section_start_pfn, so that
+ *   page(pfn) = (section_mem_map & mask) + pfn * sizeof(struct page);
+ *   5.3+ sections may be populated per 2 MiB subsection (usage->subsection_map).
+ *
+ * Struct pages are read a subsection (512 on x86_64) at a time.  When a
+ * batch cannot be read whole, it is read again one memory page at a time
+ * so that exactly the missing struct pages count as unreadable; a page
+ * that cannot be read is never taken for refcount 0.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define SECTION_MARKED_PRESENT (1ULL << 0)
+#define SECTION_HAS_MEM_MAP (1ULL << 1)
+/* Six flag bits at most so far (6.15+ SECTION_IS_VMEMMAP_PREINIT). */
+#define SECTION_MAP_MASK (~((1ULL << 6) - 1))
+#define SUBSECTION_SHIFT 21
+#define MAX_BATCH 512
+#define DEFAULT_MAX_LISTED 100000
+
+struct section_info {
+	uint64_t nr;		/* section number, UINT64_MAX if none cached */
+	uint64_t memmap;	/* decoded base: page(pfn) = memmap + pfn * size */
+	bool valid;		/* present with a mem_map */
+	uint64_t subsections[4];	/* up to 256 subsections */
+	bool have_subsections;
+	struct zd_error *error;	/* why the section could not be read */
+};
+
+struct walker {
+	const struct zd_target *t;
+	struct zd_pgmap *pg;
+	size_t max_listed;
+	bool all_pages;
+	uint64_t pages_per_section, batch;
+	unsigned int subsection_pfn_shift;
+	struct section_info sec;
+	uint8_t *buf;
+	bool *readable;
+	bool *excluded;
+};
+
+static struct zd_error *load_section(struct walker *w, uint64_t nr)
+{
+	const struct zd_layout *l = &w->t->lay;
+	struct section_info *s = &w->sec;
+	uint64_t root_idx = nr / l->sections_per_root, root, smm, usage;
+	uint8_t ms[256];
+	struct zd_error *err;
+
+	zd_error_destroy(s->error);
+	memset(s, 0, sizeof(*s));
+	s->nr = nr;
+	if (root_idx >= l->nr_section_roots)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "section %llu beyond NR_SECTION_ROOTS",
+				       (unsigned long long)nr);
+	if ((err = zd_read_u64(w->t, l->mem_section + 8 * root_idx, &root,
+			       "mem_section root")))
+		return err;
+	if (!root)
+		return NULL;	/* no memmap: every page unreadable */
+	if ((err = zd_read(w->t,
+			   root + (nr % l->sections_per_root) * l->ms_size, ms,
+			   l->ms_size < sizeof(ms) ? l->ms_size : sizeof(ms),
+			   "struct mem_section")))
+		return err;
+	smm = zd_get_u64(ms + l->ms_mem_map);
+	if (!(smm & SECTION_MARKED_PRESENT) || !(smm & SECTION_HAS_MEM_MAP))
+		return NULL;
+	s->memmap = smm & SECTION_MAP_MASK;
+	s->valid = true;
+	if (l->ms_usage == ZD_NO_MEMBER)
+		return NULL;
+	usage = zd_get_u64(ms + l->ms_usage);
+	if (!usage)
+		return NULL;
+	{
+		uint64_t nsub = 1ULL << (l->section_size_bits - SUBSECTION_SHIFT);
+		size_t bytes = (nsub + 63) / 64 * 8;
+
+		if (bytes > sizeof(s->subsections))
+			return zd_error_create(ZD_ERR_UNSUPPORTED,
+					       "%llu subsections per section",
+					       (unsigned long long)nsub);
+		if ((err = zd_read(w->t, usage + l->usage_subsection_map,
+				   s->subsections, bytes,
+				   "mem_section_usage.subsection_map")))
+			return err;
+		s->have_subsections = true;
+	}
+	return NULL;
+}
+
+static bool subsection_valid(const struct walker *w, uint64_t pfn)
+{
+	uint64_t idx;
+
+	if (!w->sec.have_subsections)
+		return true;
+	idx = (pfn & (w->pages_per_section - 1)) >> w->subsection_pfn_shift;
+	return w->sec.subsections[idx / 64] & (1ULL << (idx % 64));
+}
+
+/* Read n struct pages at addr into w->buf, marking what could be read. */
+static void read_batch(struct walker *w, uint64_t addr, size_t n)
+{
+	const struct zd_layout *l = &w->t->lay;
+	size_t len = n * l->page_size, done = 0;
+	uint64_t psize = 1ULL << l->page_shift;
+	struct zd_error *err;
+
+	err = w->t->host.read(w->t->host.arg, addr, w->buf, len);
+	if (!err) {
+		memset(w->readable, 1, n);
+		memset(w->excluded, 0, n);
+		return;
+	}
+	zd_error_destroy(err);
+	memset(w->readable, 1, n);
+	memset(w->excluded, 0, n);
+	/* Narrow down: one memory page of struct pages at a time. */
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t chunk = psize - (a & (psize - 1));
+
+		if (chunk > len - done)
+			chunk = len - done;
+		err = w->t->host.read(w->t->host.arg, a, w->buf + done, chunk);
+		if (err) {
+			size_t first = done / l->page_size;
+			size_t last = (done + chunk - 1) / l->page_size;
+
+			for (size_t i = first; i <= last && i < n; i++) {
+				w->readable[i] = false;
+				w->excluded[i] = err->code == ZD_ERR_EXCLUDED;
+			}
+			zd_error_destroy(err);
+		}
+		done += chunk;
+	}
+}
+
+static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
+{
+	struct zd_pgmap *pg = w->pg;
+
+	if (pg->nlisted >= w->max_listed) {
+		pg->listed_dropped++;
+		return NULL;
+	}
+	if (!pg->listed) {
+		pg->listed = malloc(64 * sizeof(*pg->listed));
+		if (!pg->listed)
+			return &zd_error_nomem;
+	} else if (pg->nlisted >= 64 && !(pg->nlisted & (pg->nlisted - 1))) {
+		/* Grow at powers of two. */
+		void *v = realloc(pg->listed, 2 * pg->nlisted *
+						      sizeof(*pg->listed));
+
+		if (!v)
+			return &zd_error_nomem;
+		pg->listed = v;
+	}
+	pg->listed[pg->nlisted++] = *p;
+	return NULL;
+}
+
+static struct zd_error *account_page(struct walker *w, uint64_t pfn,
+				     uint64_t page_addr, const uint8_t *sp)
+{
+	const struct zd_layout *l = &w->t->lay;
+	struct zd_pgmap *pg = w->pg;
+	struct zd_page p = {
+		.pfn = pfn,
+		.page = page_addr,
+		.flags = zd_get_u64(sp + l->page_flags),
+		.pgmap_word = zd_get_u64(sp + l->page_pgmap),
+		.refcount = (int32_t)zd_get_u32(sp + l->page_refcount),
+		.mapcount = (int32_t)zd_get_u32(sp + l->page_mapcount),
+	};
+	enum zd_page_class cls;
+
+	if (p.refcount < 0)
+		pg->refcounts[0]++;
+	else if (p.refcount <= 1)
+		pg->refcounts[1 + p.refcount]++;
+	else
+		pg->refcounts[3]++;
+
+	cls = zd_model_classify(w->t, pg, p.refcount, &p.reason);
+	if (p.pgmap_word != pg->addr) {
+		/* The memmap does not point back: cross-check failed. */
+		pg->foreign++;
+		cls = ZD_CLASS_SUSPECT;
+		p.reason = ZD_PAGE_FOREIGN;
+	}
+	if (cls == ZD_CLASS_IDLE)
+		return NULL;
+	pg->busy++;
+	if (cls == ZD_CLASS_SUSPECT) {
+		pg->suspects++;
+		p.suspect = true;
+	} else if (!w->all_pages) {
+		return NULL;
+	}
+	return list_page(w, &p);
+}
+
+static struct zd_error *walk_range(struct walker *w, const struct zd_range *r)
+{
+	const struct zd_layout *l = &w->t->lay;
+	struct zd_pgmap *pg = w->pg;
+	uint64_t unit = 1ULL << pg->vmemmap_shift;
+	uint64_t pfn = r->pfn_first;
+	struct zd_error *err;
+
+	pg->pages += r->pfn_end - r->pfn_first;
+	pg->units += (r->pfn_end - r->pfn_first) >> pg->vmemmap_shift;
+	while (pfn < r->pfn_end) {
+		uint64_t nr = pfn >> (l->section_size_bits - l->page_shift);
+		uint64_t stop = (pfn | (w->batch - 1)) + 1;
+		size_t n;
+
+		if (stop > r->pfn_end)
+			stop = r->pfn_end;
+		n = stop - pfn;
+		if (w->sec.nr != nr || w->sec.error) {
+			if ((err = load_section(w, nr))) {
+				if (!zd_error_is_fault(err))
+					return err;
+				w->sec.error = err;
+			}
+		}
+		if (!w->sec.valid || !subsection_valid(w, pfn)) {
+			/* No memmap here: nothing to read, nothing to trust. */
+			for (uint64_t p = pfn; p < stop; p++)
+				if (!((p - r->pfn_first) & (unit - 1)))
+					pg->unreadable++;
+			pfn = stop;
+			continue;
+		}
+		read_batch(w, w->sec.memmap + pfn * l->page_size, n);
+		for (size_t i = 0; i < n; i++) {
+			uint64_t p = pfn + i;
+
+			/* Only heads of compound units hold the unit's count. */
+			if ((p - r->pfn_first) & (unit - 1))
+				continue;
+			if (!w->readable[i]) {
+				pg->unreadable++;
+				pg->excluded += w->excluded[i];
+				continue;
+			}
+			if ((err = account_page(w, p,
+						w->sec.memmap + p * l->page_size,
+						w->buf + i * l->page_size)))
+				return err;
+		}
+		pfn = stop;
+	}
+	return NULL;
+}
+
+struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
+				   struct zd_pgmap *pg, size_t max_listed,
+				   bool all_pages)
+{
+	const struct zd_layout *l = &t->lay;
+	struct walker w = {
+		.t = t,
+		.pg = pg,
+		.max_listed = max_listed ? max_listed : DEFAULT_MAX_LISTED,
+		.all_pages = all_pages,
+		.pages_per_section = 1ULL << (l->section_size_bits - l->page_shift),
+		.sec = { .nr = UINT64_MAX },
+	};
+	struct zd_error *err = NULL;
+
+	w.subsection_pfn_shift = SUBSECTION_SHIFT > l->page_shift ?
+					 SUBSECTION_SHIFT - l->page_shift : 0;
+	/* Batches never straddle a subsection, so one validity test each. */
+	w.batch = 1ULL << w.subsection_pfn_shift;
+	if (w.batch > MAX_BATCH)
+		w.batch = MAX_BATCH;
+	if (w.batch > w.pages_per_section)
+		w.batch = w.pages_per_section;
+	w.buf = malloc(w.batch * l->page_size);
+	w.readable = malloc(w.batch);
+	w.excluded = malloc(w.batch);
+	if (!w.buf || !w.readable || !w.excluded) {
+		err = &zd_error_nomem;
+		goto out;
+	}
+	for (unsigned int i = 0; i < pg->nr_range && !err; i++)
+		err = walk_range(&w, &pg->ranges[i]);
+out:
+	zd_error_destroy(w.sec.error);
+	free(w.buf);
+	free(w.readable);
+	free(w.excluded);
+	return err;
+}

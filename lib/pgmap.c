@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Find every registered struct dev_pagemap (the pgmap_array XArray, keyed
+ * by pfn, filled by xa_store_range() once per range) and decode one: type,
+ * ranges, altmap, vmemmap_shift, ops, owner and where its percpu_ref is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ZD_MAX_PGMAPS 65536
+#define PGMAP_ALTMAP_VALID 1U
+
+struct registry_entry {
+	uint64_t pgmap;
+	uint64_t covered;	/* pfns the XArray maps to this pgmap */
+};
+
+struct registry {
+	struct registry_entry *v;
+	size_t n, cap;
+};
+
+static struct zd_error *registry_visit(void *arg, uint64_t entry,
+				       uint64_t first, uint64_t last)
+{
+	struct registry *r = arg;
+	size_t i;
+
+	if (entry & 7)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "pgmap_array: misaligned entry 0x%llx at pfn 0x%llx",
+				       (unsigned long long)entry,
+				       (unsigned long long)first);
+	for (i = 0; i < r->n; i++) {
+		if (r->v[i].pgmap == entry) {
+			r->v[i].covered += last - first + 1;
+			return NULL;
+		}
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+		void *v;
+
+		if (cap > ZD_MAX_PGMAPS)
+			return zd_error_create(ZD_ERR_INVALID,
+					       "pgmap_array: more than %d pgmaps",
+					       ZD_MAX_PGMAPS);
+		v = realloc(r->v, cap * sizeof(*r->v));
+		if (!v)
+			return &zd_error_nomem;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n].pgmap = entry;
+	r->v[r->n].covered = last - first + 1;
+	r->n++;
+	return NULL;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct registry_entry *x = a, *y = b;
+
+	return x->pgmap < y->pgmap ? -1 : x->pgmap > y->pgmap;
+}
+
+/*
+ * Returns the pgmaps sorted by address, with the number of pfns the
+ * registry maps to each (for the cross-check against their ranges).
+ */
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
+				    uint64_t **addrs, size_t *n)
+{
+	struct registry r = { 0 };
+	struct zd_error *err;
+	uint64_t *out;
+
+	err = zd_xa_walk(t, t->lay.pgmap_array, registry_visit, &r);
+	if (err) {
+		free(r.v);
+		return zd_error_wrap(err, "walking pgmap_array");
+	}
+	qsort(r.v, r.n, sizeof(*r.v), cmp_entry);
+	/* Two words per pgmap: address, pfns covered. */
+	out = malloc((r.n ? r.n : 1) * 2 * sizeof(*out));
+	if (!out) {
+		free(r.v);
+		return &zd_error_nomem;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		out[2 * i] = r.v[i].pgmap;
+		out[2 * i + 1] = r.v[i].covered;
+	}
+	free(r.v);
+	*addrs = out;
+	*n = r.n;
+	return NULL;
+}
+
+static const char *type_name(const struct zd_layout *l, int64_t type)
+{
+	if (type == l->type_private)
+		return "MEMORY_DEVICE_PRIVATE";
+	if (type == l->type_coherent)
+		return "MEMORY_DEVICE_COHERENT";
+	if (type == l->type_fs_dax)
+		return "MEMORY_DEVICE_FS_DAX";
+	if (type == l->type_generic)
+		return "MEMORY_DEVICE_GENERIC";
+	if (type == l->type_p2pdma)
+		return "MEMORY_DEVICE_PCI_P2PDMA";
+	return NULL;
+}
+
+static void symbolize(const struct zd_target *t, uint64_t addr, char *buf,
+		      size_t len)
+{
+	uint64_t off;
+	struct zd_error *err;
+
+	buf[0] = '\0';
+	if (!addr || !t->host.symbolize)
+		return;
+	err = t->host.symbolize(t->host.arg, addr, buf, len, &off);
+	if (err) {
+		zd_error_destroy(err);
+		buf[0] = '\0';
+	} else if (off) {
+		size_t used = strlen(buf);
+
+		if (used + 20 < len)
+			snprintf(buf + used, len - used, "+0x%llx",
+				 (unsigned long long)off);
+	}
+}
+
+struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
+				 struct zd_pgmap *pg)
+{
+	const struct zd_layout *l = &t->lay;
+	uint8_t *buf = NULL, *rbuf = NULL;
+	uint64_t ref_addr;
+	int32_t nr_range;
+	struct zd_error *err;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->addr = addr;
+	pg->verdict = ZD_VERDICT_UNKNOWN;
+	buf = malloc(l->pgmap_size);
+	if (!buf)
+		return &zd_error_nomem;
+	if ((err = zd_read(t, addr, buf, l->pgmap_size, "struct dev_pagemap")))
+		goto out;
+
+	pg->type = (int32_t)zd_get_u32(buf + l->pgmap_type);
+	pg->type_name = type_name(l, pg->type);
+	if (l->pgmap_flags != ZD_NO_MEMBER)
+		pg->flags = zd_get_u32(buf + l->pgmap_flags);
+	if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
+		pg->vmemmap_shift = zd_get_u64(buf + l->pgmap_vmemmap_shift);
+	if (l->pgmap_ops != ZD_NO_MEMBER)
+		pg->ops = zd_get_u64(buf + l->pgmap_ops);
+	if (l->pgmap_owner != ZD_NO_MEMBER)
+		pg->owner = zd_get_u64(buf + l->pgmap_owner);
+	symbolize(t, pg->ops, pg->ops_name, sizeof(pg->ops_name));
+
+	pg->altmap_valid = pg->flags & PGMAP_ALTMAP_VALID;
+	pg->altmap_base_pfn = zd_get_u64(buf + l->pgmap_altmap +
+					 l->altmap_base_pfn);
+	pg->altmap_reserve = zd_get_u64(buf + l->pgmap_altmap +
+					l->altmap_reserve);
+	pg->altmap_free = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
+
+	if (pg->vmemmap_shift > 30) {
+		err = zd_error_create(ZD_ERR_INVALID,
+				      "absurd vmemmap_shift %llu",
+				      (unsigned long long)pg->vmemmap_shift);
+		goto out;
+	}
+	nr_range = (int32_t)zd_get_u32(buf + l->pgmap_nr_range);
+	if (nr_range < 1 || nr_range > ZD_MAX_RANGES) {
+		err = zd_error_create(ZD_ERR_INVALID,
+				      "absurd nr_range %d (not a dev_pagemap?)",
+				      nr_range);
+		goto out;
+	}
+	pg->nr_range = (unsigned int)nr_range;
+	pg->ranges = calloc(pg->nr_range, sizeof(*pg->ranges));
+	rbuf = malloc(pg->nr_range * l->range_size);
+	if (!pg->ranges || !rbuf) {
+		err = &zd_error_nomem;
+		goto out;
+	}
+	/* ranges[] is a flexible array: it may run past sizeof(dev_pagemap). */
+	if ((err = zd_read(t, addr + l->pgmap_ranges, rbuf,
+			   pg->nr_range * l->range_size,
+			   "dev_pagemap.ranges")))
+		goto out;
+	for (unsigned int i = 0; i < pg->nr_range; i++) {
+		struct zd_range *r = &pg->ranges[i];
+		uint64_t skip = 0;
+
+		r->start = zd_get_u64(rbuf + i * l->range_size + l->range_start);
+		r->end = zd_get_u64(rbuf + i * l->range_size + l->range_end);
+		if (r->end < r->start || r->end == UINT64_MAX ||
+		    ((r->end + 1) >> l->page_shift) - (r->start >> l->page_shift) >
+			    (1ULL << 40)) {
+			err = zd_error_create(ZD_ERR_INVALID,
+					      "absurd range %u [0x%llx-0x%llx]",
+					      i, (unsigned long long)r->start,
+					      (unsigned long long)r->end);
+			goto out;
+		}
+		r->pfn_first = r->start >> l->page_shift;
+		r->pfn_end = (r->end + 1) >> l->page_shift;
+		/* Only range 0 hosts the altmap (vmem_altmap_offset()). */
+		if (i == 0 && pg->altmap_valid)
+			skip = pg->altmap_reserve + pg->altmap_free;
+		if (skip > r->pfn_end - r->pfn_first) {
+			err = zd_error_create(ZD_ERR_INVALID,
+					      "altmap reserve+free %llu exceeds range 0",
+					      (unsigned long long)skip);
+			goto out;
+		}
+		r->pfn_first += skip;
+	}
+
+	if (l->ref_is_pointer) {
+		ref_addr = zd_get_u64(buf + l->pgmap_ref);
+		if (!ref_addr) {
+			pg->ref_error = zd_error_create(ZD_ERR_INVALID,
+							"pgmap->ref is NULL");
+			goto out;
+		}
+	} else {
+		ref_addr = addr + l->pgmap_ref;
+	}
+	pg->ref_error = zd_percpu_ref_read(t, ref_addr, &pg->ref);
+	if (!pg->ref_error)
+		symbolize(t, pg->ref.release, pg->release_name,
+			  sizeof(pg->release_name));
+out:
+	free(buf);
+	free(rbuf);
+	return err;
+}
+
+void zd_pgmap_release(struct zd_pgmap *pg)
+{
+	free(pg->ranges);
+	free(pg->listed);
+	free(pg->waiters);
+	zd_error_destroy(pg->ref_error);
+	pg->ranges = NULL;
+	pg->listed = NULL;
+	pg->waiters = NULL;
+	pg->ref_error = NULL;
+}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Output: text in crash's conventions (upper-case headers, hex without 0x,
+ * decimal counts) and the JSON contract of DESIGN.md (addresses and pfns as
+ * "0x" strings, counts as numbers).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *short_type(const struct zd_pgmap *pg, char *buf, size_t len)
+{
+	const char *prefix = "MEMORY_DEVICE_";
+
+	if (!pg->type_name) {
+		snprintf(buf, len, "type%" PRId64, pg->type);
+		return buf;
+	}
+	if (!strncmp(pg->type_name, prefix, strlen(prefix)))
+		return pg->type_name + strlen(prefix);
+	return pg->type_name;
+}
+
+static const char *mode_text(const struct zd_pgmap *pg)
+{
+	if (pg->ref_error)
+		return "?";
+	if (pg->ref.exited)
+		return "exited";
+	if (pg->ref.switching)
+		return pg->ref.mode == ZD_REF_DEAD ? "dead+sw" : "atomic+sw";
+	return zd_ref_mode_name(pg->ref.mode);
+}
+
+static const char *reason_text(const struct zd_pgmap *pg,
+			       const struct zd_page *p, char *buf, size_t len)
+{
+	switch (p->reason) {
+	case ZD_PAGE_FOREIGN:
+		snprintf(buf, len, "pgmap word %" PRIx64 " is not this pgmap",
+			 p->pgmap_word);
+		break;
+	case ZD_PAGE_NEGATIVE:
+		snprintf(buf, len, "refcount below zero");
+		break;
+	case ZD_PAGE_BUSY:
+		snprintf(buf, len, "allocated");
+		break;
+	default:
+		snprintf(buf, len, "refcount %d, idle is %d", p->refcount,
+			 pg->idle_refcount);
+		break;
+	}
+	return buf;
+}
+
+static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
+{
+	char tbuf[32], obs[24], exp[24], del[24];
+	uint64_t first = pg->nr_range ? pg->ranges[0].pfn_first : 0;
+	uint64_t end = pg->nr_range ? pg->ranges[pg->nr_range - 1].pfn_end : 0;
+	bool known = pg->have_expected;
+
+	snprintf(obs, sizeof(obs), pg->ref_error ? "?" : "%" PRId64,
+		 pg->ref.count);
+	snprintf(exp, sizeof(exp), known ? "%" PRId64 : "?", pg->expected);
+	snprintf(del, sizeof(del), known ? "%+" PRId64 : "?", pg->delta);
+	if (known && pg->delta == 0)
+		snprintf(del, sizeof(del), "0");
+	fprintf(out, "%16" PRIx64 "  %-9s %10" PRIx64 " %10" PRIx64
+		     " %9" PRIu64 " %6" PRIu64 "  %-9s %9s %9s %6s  %s\n",
+		pg->addr, short_type(pg, tbuf, sizeof(tbuf)), first, end,
+		pg->pages, pg->busy, mode_text(pg), obs, exp, del,
+		zd_verdict_name(pg->verdict));
+}
+
+static void print_findings(FILE *out, const struct zd_pgmap *pg)
+{
+	if (pg->verdict == ZD_VERDICT_LEAKED)
+		fprintf(out, "%16" PRIx64 ": %" PRId64
+			     " reference%s leaked: held by no page (teardown will wait for them)\n",
+			pg->addr, pg->delta, pg->delta == 1 ? "" : "s");
+	else if (pg->verdict == ZD_VERDICT_MISSING)
+		fprintf(out, "%16" PRIx64 ": %" PRId64
+			     " reference%s missing: pages account for more than the pgmap holds (underflow)\n",
+			pg->addr, -pg->delta, pg->delta == -1 ? "" : "s");
+	if (pg->reason[0])
+		fprintf(out, "%16" PRIx64 ": %s\n", pg->addr, pg->reason);
+	if (pg->suspects)
+		fprintf(out, "%16" PRIx64 ": %" PRIu64
+			     " suspect page%s (zdref -p %" PRIx64 " lists them)\n",
+			pg->addr, pg->suspects, pg->suspects == 1 ? "" : "s",
+			pg->addr);
+	if (pg->registry_mismatch)
+		fprintf(out, "%16" PRIx64
+			     ": pgmap_array does not map exactly its ranges\n",
+			pg->addr);
+	for (size_t i = 0; i < pg->nwaiters; i++)
+		fprintf(out, "%16" PRIx64 ": blocked on it: pid %d (%s) task %" PRIx64 "\n",
+			pg->addr, pg->waiters[i].pid, pg->waiters[i].comm,
+			pg->waiters[i].task);
+}
+
+static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
+{
+	char why[96];
+	bool header = false;
+
+	for (size_t i = 0; i < pg->nlisted; i++) {
+		const struct zd_page *p = &pg->listed[i];
+
+		if (!all && !p->suspect)
+			continue;
+		if (!header) {
+			fprintf(out, "\n%s\n      PAGE              PFN      CNT  MAPCNT            FLAGS  REASON\n",
+				all ? "NON-IDLE PAGES:" : "SUSPECT PAGES:");
+			header = true;
+		}
+		fprintf(out, "%16" PRIx64 " %10" PRIx64 " %8d %7d %16" PRIx64 "  %s\n",
+			p->page, p->pfn, p->refcount, p->mapcount, p->flags,
+			reason_text(pg, p, why, sizeof(why)));
+	}
+	if (pg->listed_dropped)
+		fprintf(out, "(%" PRIu64 " more pages not listed)\n",
+			pg->listed_dropped);
+}
+
+static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
+{
+	const struct zd_ref_state *r = &pg->ref;
+
+	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n", pg->addr,
+		pg->type_name ? pg->type_name : "unknown", pg->type);
+	for (unsigned int i = 0; i < pg->nr_range; i++)
+		fprintf(out, "  RANGE %u: %" PRIx64 "-%" PRIx64 "  PFN %" PRIx64
+			     "-%" PRIx64 " (%" PRIu64 " pages)\n",
+			i, pg->ranges[i].start, pg->ranges[i].end,
+			pg->ranges[i].pfn_first, pg->ranges[i].pfn_end,
+			pg->ranges[i].pfn_end - pg->ranges[i].pfn_first);
+	if (pg->altmap_valid)
+		fprintf(out, "  ALTMAP: base_pfn %" PRIx64 " reserve %" PRIu64
+			     " free %" PRIu64 " (memmap on the device)\n",
+			pg->altmap_base_pfn, pg->altmap_reserve,
+			pg->altmap_free);
+	fprintf(out, "  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64 "%s%s%s  OWNER: %" PRIx64 "\n",
+		pg->vmemmap_shift, pg->ops, pg->ops_name[0] ? " (" : "",
+		pg->ops_name, pg->ops_name[0] ? ")" : "", pg->owner);
+	if (pg->ref_error) {
+		fprintf(out, "  PERCPU_REF: unreadable: %s\n",
+			pg->ref_error->message);
+	} else {
+		fprintf(out, "  PERCPU_REF: %" PRIx64 "  MODE: %s%s%s\n", r->addr,
+			zd_ref_mode_name(r->mode),
+			r->switching ? ", switch to atomic not confirmed" : "",
+			r->exited ? ", exited" : "");
+		fprintf(out, "    percpu_count_ptr %" PRIx64 "  count %" PRIx64
+			     "  per-CPU sum %" PRIx64 " (%u CPUs)%s\n",
+			r->percpu_count_ptr, r->raw_count, r->percpu_sum,
+			r->ncpus, r->bias_in_count ? "  bias not folded" : "");
+		fprintf(out, "    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64 "\n",
+			r->release, pg->release_name[0] ? " (" : "",
+			pg->release_name, pg->release_name[0] ? ")" : "",
+			r->confirm_switch);
+	}
+	fprintf(out, "  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
+		     "  2+: %" PRIu64 "  UNREADABLE: %" PRIu64 "%s\n",
+		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
+		pg->refcounts[3], pg->unreadable,
+		pg->excluded ? " (filtered out of the dump)" : "");
+	if (!pg->ref_error)
+		fprintf(out, "  TRUE COUNT: %" PRId64 "\n", r->count);
+	if (pg->have_expected)
+		fprintf(out, "  EXPECTED: %" PRId64 " = %" PRId64 " initial + %"
+			     PRId64 " transient + %" PRId64 " held for pages\n"
+			     "  DELTA: %+" PRId64 "\n",
+			pg->expected, pg->initial, pg->transient,
+			pg->page_refs, pg->delta);
+	fprintf(out, "  VERDICT: %s\n", zd_verdict_name(pg->verdict));
+	print_findings(out, pg);
+	print_pages(out, pg, all);
+}
+
+void zd_report_print_text(FILE *out, const struct zd_report *rep,
+			  unsigned int flags)
+{
+	if (flags & ZD_TEXT_DETAIL) {
+		for (size_t i = 0; i < rep->npgmaps; i++) {
+			if (i)
+				fputc('\n', out);
+			print_detail(out, &rep->pgmaps[i], flags & ZD_TEXT_ALL);
+		}
+		return;
+	}
+	if (!rep->npgmaps) {
+		fprintf(out, "no ZONE_DEVICE pgmaps registered (%s is empty)\n",
+			rep->registry);
+		return;
+	}
+	fprintf(out, "     PGMAP        TYPE       START_PFN    END_PFN     PAGES   BUSY  REF        OBSERVED  EXPECTED  DELTA  VERDICT\n");
+	for (size_t i = 0; i < rep->npgmaps; i++)
+		print_summary_row(out, &rep->pgmaps[i]);
+	for (size_t i = 0; i < rep->npgmaps; i++)
+		print_findings(out, &rep->pgmaps[i]);
+	if (flags & ZD_TEXT_ALL)
+		for (size_t i = 0; i < rep->npgmaps; i++)
+			print_pages(out, &rep->pgmaps[i], true);
+}
+
+/* JSON */
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void json_hex(FILE *out, const char *key, uint64_t v)
+{
+	fprintf(out, "\"%s\": \"0x%" PRIx64 "\"", key, v);
+}
+
+static void json_page(FILE *out, const struct zd_pgmap *pg,
+		      const struct zd_page *p)
+{
+	char why[96];
+
+	fputc('{', out);
+	json_hex(out, "pfn", p->pfn);
+	fputs(", ", out);
+	json_hex(out, "page", p->page);
+	fprintf(out, ", \"refcount\": %d, \"mapcount\": %d, ", p->refcount,
+		p->mapcount);
+	json_hex(out, "flags", p->flags);
+	fputs(", \"reason\": ", out);
+	json_string(out, reason_text(pg, p, why, sizeof(why)));
+	fputc('}', out);
+}
+
+static void json_pages(FILE *out, const struct zd_pgmap *pg, bool suspects)
+{
+	bool first = true;
+
+	fputc('[', out);
+	for (size_t i = 0; i < pg->nlisted; i++) {
+		if (pg->listed[i].suspect != suspects)
+			continue;
+		fputs(first ? "" : ", ", out);
+		json_page(out, pg, &pg->listed[i]);
+		first = false;
+	}
+	fputc(']', out);
+}
+
+static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
+{
+	const struct zd_ref_state *r = &pg->ref;
+	bool known = pg->have_expected;
+
+	fputs("    {", out);
+	json_hex(out, "address", pg->addr);
+	fputs(", \"type\": ", out);
+	if (pg->type_name)
+		json_string(out, pg->type_name);
+	else
+		fprintf(out, "\"%" PRId64 "\"", pg->type);
+	fputs(",\n     \"ranges\": [", out);
+	for (unsigned int i = 0; i < pg->nr_range; i++) {
+		fputs(i ? ", {" : "{", out);
+		json_hex(out, "start", pg->ranges[i].start);
+		fputs(", ", out);
+		json_hex(out, "end", pg->ranges[i].end);
+		fputs(", ", out);
+		json_hex(out, "pfn_first", pg->ranges[i].pfn_first);
+		fputs(", ", out);
+		json_hex(out, "pfn_end", pg->ranges[i].pfn_end);
+		fputc('}', out);
+	}
+	fprintf(out, "],\n     \"pages\": %" PRIu64 ", \"units\": %" PRIu64
+		     ", \"vmemmap_shift\": %" PRIu64 ", ",
+		pg->pages, pg->units, pg->vmemmap_shift);
+	if (pg->altmap_valid)
+		fprintf(out, "\"altmap\": {\"base_pfn\": \"0x%" PRIx64
+			     "\", \"reserve\": %" PRIu64 ", \"free\": %" PRIu64 "}, ",
+			pg->altmap_base_pfn, pg->altmap_reserve,
+			pg->altmap_free);
+	else
+		fputs("\"altmap\": null, ", out);
+	json_hex(out, "ops", pg->ops);
+	fputs(", ", out);
+	json_hex(out, "owner", pg->owner);
+	fputs(",\n     \"percpu_ref\": ", out);
+	if (pg->ref_error) {
+		fputs("null", out);
+	} else {
+		fprintf(out, "{\"mode\": \"%s\", \"count\": %" PRId64
+			     ", \"switching\": %s, \"exited\": %s, \"bias_in_count\": %s, ",
+			zd_ref_mode_name(r->mode), r->count,
+			r->switching ? "true" : "false",
+			r->exited ? "true" : "false",
+			r->bias_in_count ? "true" : "false");
+		json_hex(out, "address", r->addr);
+		fputs(", ", out);
+		json_hex(out, "percpu_count_ptr", r->percpu_count_ptr);
+		fputs(", ", out);
+		json_hex(out, "raw_count", r->raw_count);
+		fprintf(out, ", \"cpus\": %u, \"release\": ", r->ncpus);
+		json_string(out, pg->release_name);
+		fputc('}', out);
+	}
+	if (known)
+		fprintf(out, ",\n     \"expected\": %" PRId64 ", \"delta\": %" PRId64
+			     ", \"expected_parts\": {\"initial\": %" PRId64
+			     ", \"transient\": %" PRId64 ", \"pages\": %" PRId64 "}",
+			pg->expected, pg->delta, pg->initial, pg->transient,
+			pg->page_refs);
+	else
+		fputs(",\n     \"expected\": null, \"delta\": null", out);
+	fprintf(out, ", \"verdict\": \"%s\", \"reason\": ",
+		zd_verdict_name(pg->verdict));
+	json_string(out, pg->reason);
+	fprintf(out, ",\n     \"refcounts\": {\"negative\": %" PRIu64 ", \"0\": %" PRIu64
+		     ", \"1\": %" PRIu64 ", \"2+\": %" PRIu64 "}, \"busy\": %" PRIu64
+		     ", \"unreadable\": %" PRIu64 ", \"excluded\": %" PRIu64
+		     ", \"registry_mismatch\": %s, \"suspects_total\": %" PRIu64
+		     ", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
+		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
+		pg->refcounts[3], pg->busy, pg->unreadable, pg->excluded,
+		pg->registry_mismatch ? "true" : "false", pg->suspects,
+		pg->listed_dropped);
+	json_pages(out, pg, true);
+	fputs(",\n     \"busy_pages\": ", out);
+	json_pages(out, pg, false);
+	fputs(",\n     \"waiters\": [", out);
+	for (size_t i = 0; i < pg->nwaiters; i++) {
+		fprintf(out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
+			pg->waiters[i].pid);
+		json_string(out, pg->waiters[i].comm);
+		fputs(", ", out);
+		json_hex(out, "task", pg->waiters[i].task);
+		fprintf(out, ", \"state\": %" PRIu64 "}", pg->waiters[i].state);
+	}
+	fputs("]}", out);
+}
+
+void zd_report_print_json(FILE *out, const struct zd_report *rep)
+{
+	fprintf(out, "{\n  \"tool\": \"zdref\", \"version\": \"%s\",\n  \"kernel\": {\"release\": ",
+		ZDREF_VERSION);
+	json_string(out, rep->release);
+	fprintf(out, ", \"model\": \"%s\"},\n  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
+		rep->model, rep->registry);
+	for (size_t i = 0; i < rep->npgmaps; i++) {
+		json_pgmap(out, &rep->pgmaps[i]);
+		fputs(i + 1 < rep->npgmaps ? ",\n" : "\n", out);
+	}
+	fputs("  ]\n}\n", out);
+}

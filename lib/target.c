@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Resolve, once per kernel, every offset, size and constant the audit
+ * needs.  Optional members (absent in some eras) are ZD_NO_MEMBER; members
+ * the core cannot work without fail the open with one line naming them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct zd_error *zd_read(const struct zd_target *t, uint64_t addr, void *buf,
+			 size_t len, const char *what)
+{
+	struct zd_error *err = t->host.read(t->host.arg, addr, buf, len);
+
+	if (err)
+		return zd_error_wrap(err, "reading %s at 0x%llx", what,
+				     (unsigned long long)addr);
+	return NULL;
+}
+
+struct zd_error *zd_read_u64(const struct zd_target *t, uint64_t addr,
+			     uint64_t *val, const char *what)
+{
+	return zd_read(t, addr, val, sizeof(*val), what);
+}
+
+static struct zd_error *need_member(const struct zd_host *h, const char *type,
+				    const char *member, uint64_t *off,
+				    uint64_t *size)
+{
+	uint64_t dummy;
+	struct zd_error *err = h->member(h->arg, type, member, off,
+					 size ? size : &dummy);
+
+	if (err)
+		return zd_error_wrap(err, "struct %s.%s", type, member);
+	return NULL;
+}
+
+/* An optional member: ZD_NO_MEMBER when absent, errors other than absence pass. */
+static struct zd_error *opt_member(const struct zd_host *h, const char *type,
+				   const char *member, uint64_t *off)
+{
+	uint64_t size;
+	struct zd_error *err = h->member(h->arg, type, member, off, &size);
+
+	if (err && err->code == ZD_ERR_NOTFOUND) {
+		zd_error_destroy(err);
+		*off = ZD_NO_MEMBER;
+		return NULL;
+	}
+	return err;
+}
+
+static struct zd_error *need_size(const struct zd_host *h, const char *type,
+				  uint64_t *size)
+{
+	struct zd_error *err = h->type_size(h->arg, type, size);
+
+	if (err)
+		return zd_error_wrap(err, "size of %s", type);
+	return NULL;
+}
+
+static int64_t enum_value(const struct zd_host *h, const char *name)
+{
+	int64_t v;
+	struct zd_error *err = h->enumerator(h->arg, name, &v);
+
+	if (err) {
+		zd_error_destroy(err);
+		return INT64_MIN;
+	}
+	return v;
+}
+
+static struct zd_error *resolve_page(const struct zd_host *h,
+				     struct zd_layout *l)
+{
+	struct zd_error *err;
+
+	if ((err = need_size(h, "page", &l->page_size)) ||
+	    (err = need_member(h, "page", "flags", &l->page_flags, NULL)) ||
+	    (err = need_member(h, "page", "_mapcount", &l->page_mapcount,
+			       NULL)))
+		return err;
+	/* _count became _refcount in 4.7. */
+	if ((err = opt_member(h, "page", "_refcount", &l->page_refcount)))
+		return err;
+	if (l->page_refcount == ZD_NO_MEMBER &&
+	    (err = need_member(h, "page", "_count", &l->page_refcount, NULL)))
+		return err;
+	/*
+	 * The pgmap word shares its slot with lru.next in every era; 6.15+
+	 * keeps it only in the folio, where page.lru still names the slot.
+	 */
+	if ((err = opt_member(h, "page", "pgmap", &l->page_pgmap)))
+		return err;
+	if (l->page_pgmap == ZD_NO_MEMBER)
+		return need_member(h, "page", "lru", &l->page_pgmap, NULL);
+	if (l->page_size < 16 || l->page_size > 4096)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "absurd sizeof(struct page) %llu",
+				       (unsigned long long)l->page_size);
+	return NULL;
+}
+
+static struct zd_error *resolve_sections(const struct zd_host *h,
+					 const struct zd_target *t,
+					 struct zd_layout *l)
+{
+	uint64_t addr, size, physmem_bits, nr_sections;
+	struct zd_error *err;
+
+	if ((err = h->number(h->arg, "PAGE_SHIFT", &l->page_shift)) ||
+	    (err = h->number(h->arg, "SECTION_SIZE_BITS",
+			     &l->section_size_bits)) ||
+	    (err = h->number(h->arg, "MAX_PHYSMEM_BITS", &physmem_bits)))
+		return zd_error_wrap(err, "kernel constants");
+	if (l->page_shift < 10 || l->page_shift > 20 ||
+	    l->section_size_bits <= l->page_shift ||
+	    l->section_size_bits > 40 || physmem_bits > 64 ||
+	    physmem_bits < l->section_size_bits)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "absurd memory model: PAGE_SHIFT %llu SECTION_SIZE_BITS %llu MAX_PHYSMEM_BITS %llu",
+				       (unsigned long long)l->page_shift,
+				       (unsigned long long)l->section_size_bits,
+				       (unsigned long long)physmem_bits);
+	if ((err = need_size(h, "mem_section", &l->ms_size)) ||
+	    (err = need_member(h, "mem_section", "section_mem_map",
+			       &l->ms_mem_map, NULL)) ||
+	    (err = opt_member(h, "mem_section", "usage", &l->ms_usage)))
+		return err;
+	if (l->ms_size == 0 || l->ms_size > (1ULL << l->page_shift))
+		return zd_error_create(ZD_ERR_INVALID,
+				       "absurd sizeof(struct mem_section) %llu",
+				       (unsigned long long)l->ms_size);
+	if (l->ms_usage != ZD_NO_MEMBER &&
+	    (err = need_member(h, "mem_section_usage", "subsection_map",
+			       &l->usage_subsection_map, NULL)))
+		return err;
+	l->sections_per_root = (1ULL << l->page_shift) / l->ms_size;
+	nr_sections = 1ULL << (physmem_bits - l->section_size_bits);
+	l->nr_section_roots = (nr_sections + l->sections_per_root - 1) /
+			      l->sections_per_root;
+
+	if ((err = h->symbol(h->arg, "mem_section", &addr, &size)))
+		return zd_error_wrap(err, "symbol mem_section");
+	/*
+	 * SPARSEMEM_EXTREME: an array of root pointers up to 4.14, a pointer
+	 * to a run-time allocated one from 4.15 (83e3c48729d9).
+	 */
+	if (size == 8) {
+		if ((err = zd_read_u64(t, addr, &l->mem_section,
+				       "mem_section pointer")))
+			return err;
+	} else {
+		l->mem_section = addr;
+		if (size)
+			l->nr_section_roots = size / 8;
+	}
+	if (!l->mem_section)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "mem_section is NULL: not a SPARSEMEM kernel or memory not initialised");
+	return NULL;
+}
+
+static struct zd_error *resolve_pgmap(const struct zd_host *h,
+				      struct zd_layout *l)
+{
+	uint64_t ref_size, pcr_size, range_off;
+	struct zd_error *err;
+
+	if ((err = need_size(h, "dev_pagemap", &l->pgmap_size)) ||
+	    (err = need_member(h, "dev_pagemap", "ref", &l->pgmap_ref,
+			       &ref_size)) ||
+	    (err = need_member(h, "dev_pagemap", "type", &l->pgmap_type,
+			       NULL)) ||
+	    (err = need_size(h, "percpu_ref", &pcr_size)))
+		return err;
+	/* A pointer before 5.15 (driver-owned refs), embedded after. */
+	l->ref_is_pointer = ref_size == 8 && pcr_size != 8;
+	if ((err = opt_member(h, "dev_pagemap", "flags", &l->pgmap_flags)) ||
+	    (err = opt_member(h, "dev_pagemap", "vmemmap_shift",
+			      &l->pgmap_vmemmap_shift)) ||
+	    (err = opt_member(h, "dev_pagemap", "ops", &l->pgmap_ops)) ||
+	    (err = opt_member(h, "dev_pagemap", "owner", &l->pgmap_owner)) ||
+	    (err = opt_member(h, "dev_pagemap", "done", &l->pgmap_done)) ||
+	    (err = need_member(h, "dev_pagemap", "altmap", &l->pgmap_altmap,
+			       NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "base_pfn",
+			       &l->altmap_base_pfn, NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "reserve",
+			       &l->altmap_reserve, NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "free", &l->altmap_free,
+			       NULL)))
+		return err;
+	/* nr_range/ranges[] from 5.10; the older res layouts come later. */
+	if ((err = opt_member(h, "dev_pagemap", "nr_range",
+			      &l->pgmap_nr_range)))
+		return err;
+	if (l->pgmap_nr_range == ZD_NO_MEMBER)
+		return zd_error_create(ZD_ERR_UNSUPPORTED,
+				       "struct dev_pagemap has no nr_range: kernels before 5.10 are not supported yet");
+	if ((err = opt_member(h, "dev_pagemap", "ranges", &range_off)))
+		return err;
+	if (range_off == ZD_NO_MEMBER &&
+	    (err = need_member(h, "dev_pagemap", "range", &range_off, NULL)))
+		return err;
+	l->pgmap_ranges = range_off;
+	if ((err = need_size(h, "range", &l->range_size)) ||
+	    (err = need_member(h, "range", "start", &l->range_start, NULL)) ||
+	    (err = need_member(h, "range", "end", &l->range_end, NULL)))
+		return err;
+	if (l->pgmap_size > 65536 || l->range_size == 0)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "absurd struct dev_pagemap layout");
+
+	if ((err = need_member(h, "percpu_ref", "percpu_count_ptr",
+			       &l->pcr_count_ptr, NULL)) ||
+	    (err = opt_member(h, "percpu_ref", "data", &l->pcr_data)))
+		return err;
+	/* 5.10 (2b0d3d3e4fcf) moved the slow-path fields to percpu_ref_data. */
+	{
+		const char *holder = l->pcr_data == ZD_NO_MEMBER ?
+					     "percpu_ref" : "percpu_ref_data";
+
+		if ((err = need_member(h, holder, "count", &l->pcr_count,
+				       NULL)) ||
+		    (err = need_member(h, holder, "release", &l->pcr_release,
+				       NULL)) ||
+		    (err = need_member(h, holder, "confirm_switch",
+				       &l->pcr_confirm, NULL)))
+			return err;
+	}
+	return NULL;
+}
+
+/* Waiters are a bonus: their absence never fails the open. */
+static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
+{
+	uint64_t wait, list;
+	struct zd_error *err;
+
+	if (l->pgmap_done == ZD_NO_MEMBER)
+		return;
+	err = need_member(h, "completion", "wait", &wait, NULL);
+	if (!err)
+		err = need_member(h, "swait_queue_head", "task_list", &list,
+				  NULL);
+	if (!err)
+		err = need_member(h, "swait_queue", "task", &l->swq_task, NULL);
+	if (!err)
+		err = need_member(h, "swait_queue", "task_list", &l->swq_list,
+				  NULL);
+	if (!err)
+		err = need_member(h, "task_struct", "pid", &l->task_pid, NULL);
+	if (!err)
+		err = need_member(h, "task_struct", "comm", &l->task_comm,
+				  NULL);
+	if (!err) {
+		err = opt_member(h, "task_struct", "__state", &l->task_state);
+		if (!err && l->task_state == ZD_NO_MEMBER)
+			err = opt_member(h, "task_struct", "state",
+					 &l->task_state);
+	}
+	if (err) {
+		zd_error_destroy(err);
+		return;
+	}
+	l->done_task_list = wait + list;
+	l->have_waiters = true;
+}
+
+static struct zd_error *resolve_registry(const struct zd_host *h,
+					 struct zd_layout *l)
+{
+	uint64_t size;
+	struct zd_error *err;
+
+	if ((err = h->symbol(h->arg, "pgmap_array", &l->pgmap_array, &size)))
+		return zd_error_wrap(err, "symbol pgmap_array (4.20+ XArray registry)");
+	if ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
+	    (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
+			       NULL)) ||
+	    (err = need_member(h, "xa_node", "slots", &l->xa_node_slots,
+			       NULL)) ||
+	    (err = need_size(h, "xa_node", &l->xa_node_size)))
+		return err;
+	if (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
+	    l->xa_node_size > 4096)
+		return zd_error_create(ZD_ERR_UNSUPPORTED,
+				       "struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
+				       (unsigned long long)l->xa_node_size);
+	return NULL;
+}
+
+static struct zd_error *resolve_cpus(const struct zd_host *h,
+				     const struct zd_target *t,
+				     struct zd_layout *l)
+{
+	uint64_t mask_addr, mask_size, off_addr, off_size, nr_ids_addr, sz;
+	uint32_t nr_ids;
+	uint64_t mask[ZD_MAX_CPUS / 64];
+	struct zd_error *err;
+
+	if (h->cpu_offsets) {
+		err = h->cpu_offsets(h->arg, l->cpu_offset, ZD_MAX_CPUS,
+				     &l->ncpus);
+		if (!err && l->ncpus == 0)
+			err = zd_error_create(ZD_ERR_INVALID,
+					      "no possible CPUs");
+		return err ? zd_error_wrap(err, "per-CPU offsets") : NULL;
+	}
+	if ((err = h->symbol(h->arg, "__cpu_possible_mask", &mask_addr,
+			     &mask_size)) ||
+	    (err = h->symbol(h->arg, "__per_cpu_offset", &off_addr,
+			     &off_size)) ||
+	    (err = h->symbol(h->arg, "nr_cpu_ids", &nr_ids_addr, &sz)))
+		return zd_error_wrap(err, "per-CPU symbols");
+	if ((err = zd_read(t, nr_ids_addr, &nr_ids, sizeof(nr_ids),
+			   "nr_cpu_ids")))
+		return err;
+	if (nr_ids == 0 || nr_ids > ZD_MAX_CPUS)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "absurd nr_cpu_ids %u", nr_ids);
+	if (off_size && off_size / 8 < nr_ids)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "nr_cpu_ids %u exceeds __per_cpu_offset[%llu]",
+				       nr_ids,
+				       (unsigned long long)(off_size / 8));
+	if ((err = zd_read(t, mask_addr, mask, (nr_ids + 63) / 64 * 8,
+			   "__cpu_possible_mask")))
+		return err;
+	l->ncpus = 0;
+	for (uint32_t cpu = 0; cpu < nr_ids; cpu++) {
+		if (!(mask[cpu / 64] & (1ULL << (cpu % 64))))
+			continue;
+		if ((err = zd_read_u64(t, off_addr + 8ULL * cpu,
+				       &l->cpu_offset[l->ncpus],
+				       "__per_cpu_offset")))
+			return err;
+		l->ncpus++;
+	}
+	if (!l->ncpus)
+		return zd_error_create(ZD_ERR_INVALID,
+				       "__cpu_possible_mask is empty");
+	return NULL;
+}
+
+struct zd_error *zd_target_open(const struct zd_host *host,
+				struct zd_target **ret)
+{
+	struct zd_target *t = calloc(1, sizeof(*t));
+	struct zd_layout *l;
+	struct zd_error *err;
+
+	if (!t)
+		return &zd_error_nomem;
+	t->host = *host;
+	l = &t->lay;
+	if ((err = resolve_page(host, l)) ||
+	    (err = resolve_sections(host, t, l)) ||
+	    (err = resolve_pgmap(host, l)) ||
+	    (err = resolve_registry(host, l)) ||
+	    (err = resolve_cpus(host, t, l)))
+		goto fail;
+	resolve_waiters(host, l);
+	l->type_private = enum_value(host, "MEMORY_DEVICE_PRIVATE");
+	l->type_coherent = enum_value(host, "MEMORY_DEVICE_COHERENT");
+	l->type_fs_dax = enum_value(host, "MEMORY_DEVICE_FS_DAX");
+	l->type_generic = enum_value(host, "MEMORY_DEVICE_GENERIC");
+	if (l->type_generic == INT64_MIN)
+		l->type_generic = enum_value(host, "MEMORY_DEVICE_DEVDAX");
+	l->type_p2pdma = enum_value(host, "MEMORY_DEVICE_PCI_P2PDMA");
+	t->era = zd_era_detect(t);
+	if (!t->era) {
+		err = zd_error_create(ZD_ERR_UNSUPPORTED,
+				      "no refcount model matches this kernel's structure shape");
+		goto fail;
+	}
+	*ret = t;
+	return NULL;
+fail:
+	free(t);
+	return err;
+}
+
+void zd_target_close(struct zd_target *target)
+{
+	free(target);
+}
+
+const char *zd_target_model(const struct zd_target *target)
+{
+	return zd_era_name(target->era);
+}
