@@ -16,6 +16,7 @@
 #include <libkdumpfile/kdumpfile.h>
 
 #include "debuginfo.h"
+#include "dumpcheck.h"
 #include "flattened.h"
 #include "kdump_host.h"
 
@@ -118,7 +119,9 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 				      strerror(errno));
 		goto fail;
 	}
-	if ((err = zd_flattened_open(k->fd, path, &k->flat_fd)))
+	if ((err = zd_flattened_open(k->fd, path, &k->flat_fd)) ||
+	    (err = zd_dump_check_size(k->flat_fd >= 0 ? k->flat_fd : k->fd,
+				      path)))
 		goto fail;
 	k->ctx = kdump_new();
 	if (!k->ctx) {
