@@ -53,10 +53,16 @@ tests/unit/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/fakehost.h $(LIB_SRCS) $
 	$(CC) $(ZD_CFLAGS) -Ilib -O1 -g $(SAN) -o $@ $< $(UNIT_SUPPORT) $(LIB_SRCS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
 
+# The standalone with sanitizers, for the bad-input tests.
+$(BUILD)/zdref-asan: $(LIB_SRCS) $(CLI_SRCS) $(LIB_HDRS) $(CLI_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(ZD_CFLAGS) -O1 -g $(SAN) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS)) \
+		-o $@ $(LIB_SRCS) $(CLI_SRCS) $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done
 
-check: all unit
+check: all unit $(BUILD)/zdref-asan
 	tests/run-all.sh
 
 install: all

@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 	struct zd_error *err;
 	int c, status;
 
+	opterr = 0;	/* one line of our own instead of getopt's two */
 	while ((c = getopt_long(argc, argv, "s:p:ajkhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -104,12 +105,17 @@ int main(int argc, char **argv)
 			printf("zdref %s\n", ZDREF_VERSION);
 			return 0;
 		default:
-			fputs("Try 'zdref --help'.\n", stderr);
+			if (optopt)
+				fprintf(stderr, "zdref: invalid option -%c or missing argument (try 'zdref --help')\n",
+					optopt);
+			else
+				fprintf(stderr, "zdref: invalid option %s (try 'zdref --help')\n",
+					argv[optind - 1]);
 			return EXIT_TROUBLE;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "zdref: %s\nTry 'zdref --help'.\n",
+		fprintf(stderr, "zdref: %s (try 'zdref --help')\n",
 			optind == argc ? "no VMCORE given" :
 					 "more than one VMCORE given");
 		return EXIT_TROUBLE;
