@@ -19,13 +19,7 @@
 #include "debuginfo.h"
 
 /* Kinds of top-level names, in the order a bare type name prefers them. */
-enum {
-	KIND_STRUCT,
-	KIND_UNION,
-	KIND_TYPEDEF,
-	KIND_ENUM,
-	NR_KINDS
-};
+enum { KIND_STRUCT, KIND_UNION, KIND_TYPEDEF, KIND_ENUM, NR_KINDS };
 
 #define KIND_ANY ((1u << NR_KINDS) - 1)
 
@@ -44,7 +38,7 @@ enum {
  */
 struct name_slot {
 	uint32_t hash;
-	uint32_t item;		/* item + 1; 0: empty */
+	uint32_t item; /* item + 1; 0: empty */
 };
 
 struct zd_debuginfo;
@@ -72,7 +66,7 @@ struct enum_ent {
 /* A function or object symbol, for symbolize. */
 struct addr_ent {
 	uint64_t value;
-	uint32_t ndx;		/* in .symtab */
+	uint32_t ndx; /* in .symtab */
 	uint32_t local;
 };
 
@@ -85,29 +79,29 @@ struct zd_debuginfo {
 
 	Elf_Scn *symtab;
 	bool has_debug_info;
-	Elf_Data *symdata;		/* lazily, with sym_index */
-	size_t nr_symtab;		/* entries in symdata */
+	Elf_Data *symdata; /* lazily, with sym_index */
+	size_t nr_symtab; /* entries in symdata */
 	size_t sym_strndx;
-	struct name_index sym_index;	/* name -> .symtab index */
-	struct addr_ent *by_addr;	/* lazily, sorted by value */
+	struct name_index sym_index; /* name -> .symtab index */
+	struct addr_ent *by_addr; /* lazily, sorted by value */
 	size_t nr_by_addr;
 
-	struct name_index type_index;	/* name -> types[] */
+	struct name_index type_index; /* name -> types[] */
 	struct type_ent *types;
 	size_t nr_types, cap_types;
-	struct name_index enum_index;	/* enumerator -> enums[] */
+	struct name_index enum_index; /* enumerator -> enums[] */
 	struct enum_ent *enums;
 	size_t nr_enums, cap_enums;
-	Dwarf_CU *scan_cu;		/* last unit scanned, or NULL */
-	Dwarf_Off scan_off;		/* its DIE offset, to catch loops */
+	Dwarf_CU *scan_cu; /* last unit scanned, or NULL */
+	Dwarf_Off scan_off; /* its DIE offset, to catch loops */
 	size_t units_scanned;
 	bool scan_done;
-	const char *scan_errmsg;	/* set when the scan hit bad DWARF */
+	const char *scan_errmsg; /* set when the scan hit bad DWARF */
 };
 
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 0x811c9dc5;	/* FNV-1a */
+	uint32_t h = 0x811c9dc5; /* FNV-1a */
 
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;
@@ -136,9 +130,8 @@ static struct name_slot *nidx_slot(const struct zd_debuginfo *di,
 	}
 }
 
-static bool nidx_get(const struct zd_debuginfo *di,
-		     const struct name_index *ni, const char *name,
-		     uint32_t *item)
+static bool nidx_get(const struct zd_debuginfo *di, const struct name_index *ni,
+		     const char *name, uint32_t *item)
 {
 	struct name_slot *s;
 
@@ -294,10 +287,11 @@ static struct zd_error *read_build_id(struct zd_debuginfo *di)
 static struct zd_error *truncated(struct zd_debuginfo *di, const char *what,
 				  uint64_t end, uint64_t fsize)
 {
-	return zd_error_create(ZD_ERR_FORMAT,
-			       "vmlinux %s: truncated: %s ends at %llu, file has %llu bytes",
-			       di->path, what, (unsigned long long)end,
-			       (unsigned long long)fsize);
+	return zd_error_create(
+		ZD_ERR_FORMAT,
+		"vmlinux %s: truncated: %s ends at %llu, file has %llu bytes",
+		di->path, what, (unsigned long long)end,
+		(unsigned long long)fsize);
 }
 
 /*
@@ -317,9 +311,10 @@ static struct zd_error *check_elf(struct zd_debuginfo *di, uint64_t fsize)
 	if (!gelf_getehdr(di->elf, &eh))
 		return elf_err(di->path, "reading ELF header");
 	if (eh.e_type == ET_CORE)
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "%s: an ELF core file (a dump?), not a vmlinux",
-				       di->path);
+		return zd_error_create(
+			ZD_ERR_FORMAT,
+			"%s: an ELF core file (a dump?), not a vmlinux",
+			di->path);
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return zd_error_create(ZD_ERR_FORMAT,
 				       "%s: not a vmlinux (ELF type %u)",
@@ -401,9 +396,10 @@ struct zd_error *zd_debuginfo_open(const char *path, struct zd_debuginfo **ret)
 	di->dwarf = dwarf_begin_elf(di->elf, DWARF_C_READ, NULL);
 	if (!di->dwarf) {
 		if (!di->has_debug_info)
-			err = zd_error_create(ZD_ERR_FORMAT,
-					      "vmlinux %s: no DWARF (stripped? the -dbg package has the full vmlinux)",
-					      path);
+			err = zd_error_create(
+				ZD_ERR_FORMAT,
+				"vmlinux %s: no DWARF (stripped? the -dbg package has the full vmlinux)",
+				path);
 		else
 			err = zd_error_create(ZD_ERR_FORMAT,
 					      "vmlinux %s: bad DWARF: %s", path,
@@ -508,10 +504,9 @@ static struct zd_error *load_symbols(struct zd_debuginfo *di)
 		if (!slot)
 			goto nomem;
 		/* A global name (the kernel's API) beats a local alias. */
-		if (added ||
-		    (GELF_ST_BIND(es.st_info) != STB_LOCAL &&
-		     gelf_getsym(data, (int)slot->item - 1, &old) &&
-		     GELF_ST_BIND(old.st_info) == STB_LOCAL))
+		if (added || (GELF_ST_BIND(es.st_info) != STB_LOCAL &&
+			      gelf_getsym(data, (int)slot->item - 1, &old) &&
+			      GELF_ST_BIND(old.st_info) == STB_LOCAL))
 			slot->item = (uint32_t)i + 1;
 	}
 	return NULL;
@@ -610,8 +605,8 @@ static struct zd_error *load_by_addr(struct zd_debuginfo *di)
  */
 #define SYMBOLIZE_BACKTRACK 16
 
-struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di,
-					uint64_t value, char *name, size_t len,
+struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di, uint64_t value,
+					char *name, size_t len,
 					uint64_t *offset)
 {
 	struct zd_error *err = load_by_addr(di);
@@ -655,7 +650,8 @@ struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di,
 		}
 		n = elf_strptr(di->elf, di->sym_strndx,
 			       gelf_getsym(di->symdata, (int)e->ndx, &es) ?
-			       es.st_name : 0);
+				       es.st_name :
+				       0);
 		if (len)
 			snprintf(name, len, "%s", n ? n : "?");
 		if (offset)
@@ -692,9 +688,10 @@ struct zd_error *zd_debuginfo_release(struct zd_debuginfo *di, char *buf,
 		    value < sh.sh_addr || value - sh.sh_addr >= sh.sh_size)
 			continue;
 		if (sh.sh_type == SHT_NOBITS)
-			return zd_error_create(ZD_ERR_FORMAT,
-					       "vmlinux %s: linux_banner has no file data (a debug-only vmlinux?)",
-					       di->path);
+			return zd_error_create(
+				ZD_ERR_FORMAT,
+				"vmlinux %s: linux_banner has no file data (a debug-only vmlinux?)",
+				di->path);
 		if (want > sh.sh_size - (value - sh.sh_addr))
 			want = sh.sh_size - (value - sh.sh_addr);
 		/* Only these bytes: .rodata is megabytes. */
@@ -706,25 +703,29 @@ struct zd_error *zd_debuginfo_release(struct zd_debuginfo *di, char *buf,
 		memcpy(banner, data->d_buf, want);
 		banner[want] = '\0';
 		if (strncmp(banner, BANNER_PREFIX, plen))
-			return zd_error_create(ZD_ERR_FORMAT,
-					       "vmlinux %s: linux_banner does not start with \"%s\"",
-					       di->path, BANNER_PREFIX);
+			return zd_error_create(
+				ZD_ERR_FORMAT,
+				"vmlinux %s: linux_banner does not start with \"%s\"",
+				di->path, BANNER_PREFIX);
 		n = strcspn(banner + plen, " \n");
 		if (!n || !banner[plen + n])
-			return zd_error_create(ZD_ERR_FORMAT,
-					       "vmlinux %s: linux_banner has no release",
-					       di->path);
+			return zd_error_create(
+				ZD_ERR_FORMAT,
+				"vmlinux %s: linux_banner has no release",
+				di->path);
 		if (n >= len)
-			return zd_error_create(ZD_ERR_USAGE,
-					       "vmlinux %s: release longer than %zu bytes",
-					       di->path, len);
+			return zd_error_create(
+				ZD_ERR_USAGE,
+				"vmlinux %s: release longer than %zu bytes",
+				di->path, len);
 		memcpy(buf, banner + plen, n);
 		buf[n] = '\0';
 		return NULL;
 	}
-	return zd_error_create(ZD_ERR_FORMAT,
-			       "vmlinux %s: linux_banner %#llx is in no section",
-			       di->path, (unsigned long long)value);
+	return zd_error_create(
+		ZD_ERR_FORMAT,
+		"vmlinux %s: linux_banner %#llx is in no section", di->path,
+		(unsigned long long)value);
 }
 
 /* ---- the lazy DWARF index ---------------------------------------------- */
@@ -864,8 +865,7 @@ static int index_enumerators(struct zd_debuginfo *di, Dwarf_Die *en)
  * first enumerator matches the one already indexed is the same definition,
  * and walking it again is a fifth of a full scan.
  */
-static bool enum_seen(struct zd_debuginfo *di, const char *name,
-		      Dwarf_Die *en)
+static bool enum_seen(struct zd_debuginfo *di, const char *name, Dwarf_Die *en)
 {
 	struct type_ent *t;
 	const char *first;
@@ -947,8 +947,8 @@ static struct zd_error *scan_next_unit(struct zd_debuginfo *di)
 	err = scan_unit(di, &cudie);
 	/* The unit is half indexed: a later miss could not be trusted. */
 	if (err) {
-		di->scan_errmsg = err->code == ZD_ERR_NOMEM ?
-				  "out of memory" : "bad DWARF DIE";
+		di->scan_errmsg = err->code == ZD_ERR_NOMEM ? "out of memory" :
+							      "bad DWARF DIE";
 		di->scan_done = true;
 	}
 	return err;
@@ -957,15 +957,15 @@ static struct zd_error *scan_next_unit(struct zd_debuginfo *di)
 static struct zd_error *scan_failed(struct zd_debuginfo *di, const char *what,
 				    const char *name)
 {
-	return zd_error_create(ZD_ERR_FORMAT,
-			       "vmlinux %s: looking up %s '%s': DWARF index incomplete (%s)",
-			       di->path, what, name, di->scan_errmsg);
+	return zd_error_create(
+		ZD_ERR_FORMAT,
+		"vmlinux %s: looking up %s '%s': DWARF index incomplete (%s)",
+		di->path, what, name, di->scan_errmsg);
 }
 
 /* DIE of a type of one of the kinds in mask, by the order of the kinds. */
 static struct zd_error *find_type(struct zd_debuginfo *di, const char *name,
-				  unsigned int mask, Dwarf_Die *die,
-				  int *kindp)
+				  unsigned int mask, Dwarf_Die *die, int *kindp)
 {
 	struct zd_error *err;
 	uint32_t idx;
@@ -1029,9 +1029,10 @@ static struct zd_error *resolve(struct zd_debuginfo *di, Dwarf_Die *die,
 		case DW_TAG_restrict_type:
 		case DW_TAG_atomic_type:
 			if (!type_of(die, die))
-				return zd_error_create(ZD_ERR_NOTFOUND,
-						       "vmlinux %s: type '%s' is void",
-						       di->path, what);
+				return zd_error_create(
+					ZD_ERR_NOTFOUND,
+					"vmlinux %s: type '%s' is void",
+					di->path, what);
 			continue;
 		}
 		kind = tag_kind(tag);
@@ -1039,9 +1040,10 @@ static struct zd_error *resolve(struct zd_debuginfo *di, Dwarf_Die *die,
 			return NULL;
 		name = dwarf_diename(die);
 		if (!name)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "vmlinux %s: type '%s' is an anonymous declaration",
-					       di->path, what);
+			return zd_error_create(
+				ZD_ERR_INVALID,
+				"vmlinux %s: type '%s' is an anonymous declaration",
+				di->path, what);
 		err = find_type(di, name, 1u << kind, die, NULL);
 		if (err)
 			return zd_error_wrap(err, "resolving '%s'", what);
@@ -1130,7 +1132,7 @@ static int member_location(Dwarf_Die *m, uint64_t *off)
 		*off = w / 8 / unit * unit;
 		return 0;
 	}
-	*off = 0;	/* a union member */
+	*off = 0; /* a union member */
 	return 0;
 }
 
@@ -1144,9 +1146,10 @@ static struct zd_error *find_member(struct zd_debuginfo *di, Dwarf_Die *agg,
 	int r;
 
 	if (depth > MAX_ANON_DEPTH)
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "vmlinux %s: '%s': anonymous members nested too deep",
-				       di->path, type);
+		return zd_error_create(
+			ZD_ERR_FORMAT,
+			"vmlinux %s: '%s': anonymous members nested too deep",
+			di->path, type);
 	for (r = first_child(agg, &m, &prev); !r; r = next_child(&m, &prev)) {
 		struct zd_error *err;
 		const char *name;
@@ -1208,9 +1211,10 @@ struct zd_error *zd_debuginfo_member(struct zd_debuginfo *di, const char *type,
 	else if (tag == DW_TAG_union_type)
 		kind = KIND_UNION;
 	else
-		return zd_error_create(ZD_ERR_NOTFOUND,
-				       "vmlinux %s: type '%s' is not a struct or union",
-				       di->path, type);
+		return zd_error_create(
+			ZD_ERR_NOTFOUND,
+			"vmlinux %s: type '%s' is not a struct or union",
+			di->path, type);
 	snprintf(what, sizeof(what), "%s%s", kind_word(kind), type);
 	err = find_member(di, &die, what, member, 0, 0, offset, &m);
 	if (err)
@@ -1357,9 +1361,10 @@ struct zd_error *zd_debuginfo_find(const char *release, char *path, size_t len)
 			continue;
 		if (readable_file(cand)) {
 			if ((size_t)n >= len)
-				return zd_error_create(ZD_ERR_USAGE,
-						       "vmlinux path %s longer than %zu bytes",
-						       cand, len);
+				return zd_error_create(
+					ZD_ERR_USAGE,
+					"vmlinux path %s longer than %zu bytes",
+					cand, len);
 			memcpy(path, cand, n + 1);
 			return NULL;
 		}
@@ -1367,9 +1372,11 @@ struct zd_error *zd_debuginfo_find(const char *release, char *path, size_t len)
 			     used ? ", " : "", cand);
 		if (n > 0)
 			used += (size_t)n < sizeof(tried) - used ?
-				(size_t)n : sizeof(tried) - used - 1;
+					(size_t)n :
+					sizeof(tried) - used - 1;
 	}
-	return zd_error_create(ZD_ERR_NOTFOUND,
-			       "no vmlinux for %s (looked in %s); give one with -s, or install linux-image-%s-dbg",
-			       release, tried, release);
+	return zd_error_create(
+		ZD_ERR_NOTFOUND,
+		"no vmlinux for %s (looked in %s); give one with -s, or install linux-image-%s-dbg",
+		release, tried, release);
 }

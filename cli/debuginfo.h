@@ -48,8 +48,8 @@ struct zd_error *zd_debuginfo_symbol(struct zd_debuginfo *di, const char *name,
  * (a zero-sized one only at its exact address), and the offset into it.
  * The name is truncated to fit buf.  ZD_ERR_NOTFOUND if none.
  */
-struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di,
-					uint64_t value, char *name, size_t len,
+struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di, uint64_t value,
+					char *name, size_t len,
 					uint64_t *offset);
 
 /*

@@ -32,10 +32,10 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 static struct zd_error *truncated(const char *path, uint64_t want,
 				  uint64_t have)
 {
-	return zd_error_create(ZD_ERR_FORMAT,
-			       "%s: dump truncated: its data runs to byte %llu, the file has %llu",
-			       path, (unsigned long long)want,
-			       (unsigned long long)have);
+	return zd_error_create(
+		ZD_ERR_FORMAT,
+		"%s: dump truncated: its data runs to byte %llu, the file has %llu",
+		path, (unsigned long long)want, (unsigned long long)have);
 }
 
 static struct zd_error *check_elf(int fd, const char *path, uint64_t size)
@@ -46,14 +46,15 @@ static struct zd_error *check_elf(int fd, const char *path, uint64_t size)
 	if (pread_full(fd, &eh, sizeof(eh), 0) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr))
-		return NULL;	/* not ours to judge; libkdumpfile will */
+		return NULL; /* not ours to judge; libkdumpfile will */
 	for (unsigned int i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
 		if (pread_full(fd, &ph, sizeof(ph),
 			       eh.e_phoff + (uint64_t)i * sizeof(ph)))
-			return truncated(path, eh.e_phoff + (i + 1ULL) *
-						       sizeof(ph), size);
+			return truncated(path,
+					 eh.e_phoff + (i + 1ULL) * sizeof(ph),
+					 size);
 		if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz > end)
 			end = ph.p_offset + ph.p_filesz;
 	}
@@ -74,9 +75,10 @@ static struct zd_error *check_diskdump(int fd, const char *path, uint64_t size)
 	memcpy(&blocks, hdr + DD_BITMAP_BLOCKS, 4);
 	if (!bs || bs & (bs - 1) || bs > (1U << 20) || sub > (1U << 20) ||
 	    !blocks || blocks > (1U << 24))
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "%s: corrupt kdump header (block size %u, bitmap blocks %u)",
-				       path, bs, blocks);
+		return zd_error_create(
+			ZD_ERR_FORMAT,
+			"%s: corrupt kdump header (block size %u, bitmap blocks %u)",
+			path, bs, blocks);
 	/* The second bitmap says which pages were written. */
 	bm_len = (uint64_t)blocks * bs / 2;
 	bm_off = (1ULL + sub) * bs + bm_len;
@@ -93,7 +95,8 @@ static struct zd_error *check_diskdump(int fd, const char *path, uint64_t size)
 	for (uint64_t i = 0; i < bm_len; i++)
 		ndesc += (uint64_t)__builtin_popcount(bm[i]);
 	if (desc_off + ndesc * DD_PAGE_DESC_SIZE > size) {
-		err = truncated(path, desc_off + ndesc * DD_PAGE_DESC_SIZE, size);
+		err = truncated(path, desc_off + ndesc * DD_PAGE_DESC_SIZE,
+				size);
 		goto out;
 	}
 	first = ndesc > DD_TAIL_DESCS ? ndesc - DD_TAIL_DESCS : 0;
@@ -104,7 +107,7 @@ static struct zd_error *check_diskdump(int fd, const char *path, uint64_t size)
 	}
 	if (pread_full(fd, desc, (ndesc - first) * DD_PAGE_DESC_SIZE,
 		       desc_off + first * DD_PAGE_DESC_SIZE))
-		goto out;	/* cannot happen after the size test */
+		goto out; /* cannot happen after the size test */
 	for (uint64_t i = 0; i < ndesc - first; i++) {
 		int64_t off;
 		uint32_t len;

@@ -34,7 +34,7 @@ static int read_full(int fd, void *buf, size_t len, off_t off)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return n < 0 ? -1 : 1;	/* 1: end of file */
+			return n < 0 ? -1 : 1; /* 1: end of file */
 		done += (size_t)n;
 	}
 	return 0;
@@ -71,20 +71,22 @@ struct zd_error *zd_flattened_open(int fd, const char *path, int *out)
 	if (ret)
 		return ret < 0 ? zd_error_create(ZD_ERR_IO, "%s: %s", path,
 						 strerror(errno)) :
-				 NULL;	/* too short to be flattened */
+				 NULL; /* too short to be flattened */
 	if (memcmp(sig, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE)))
 		return NULL;
 	if (read_full(fd, be, sizeof(be), sizeof(sig)) ||
 	    (int64_t)be64toh(be[0]) != FLAT_TYPE)
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "%s: makedumpfile signature but not a flattened dump header",
-				       path);
+		return zd_error_create(
+			ZD_ERR_FORMAT,
+			"%s: makedumpfile signature but not a flattened dump header",
+			path);
 	tmp = make_tmpfile();
 	buf = malloc(COPY_CHUNK);
 	if (tmp < 0 || !buf) {
-		err = zd_error_create(ZD_ERR_IO,
-				      "%s: cannot make a temporary file to rebuild the flattened dump: %s",
-				      path, strerror(errno));
+		err = zd_error_create(
+			ZD_ERR_IO,
+			"%s: cannot make a temporary file to rebuild the flattened dump: %s",
+			path, strerror(errno));
 		goto fail;
 	}
 	for (;;) {
@@ -92,9 +94,10 @@ struct zd_error *zd_flattened_open(int fd, const char *path, int *out)
 
 		ret = read_full(fd, be, sizeof(be), pos);
 		if (ret) {
-			err = zd_error_create(ZD_ERR_FORMAT,
-					      "%s: flattened dump truncated at byte %lld (no end marker)",
-					      path, (long long)pos);
+			err = zd_error_create(
+				ZD_ERR_FORMAT,
+				"%s: flattened dump truncated at byte %lld (no end marker)",
+				path, (long long)pos);
 			goto fail;
 		}
 		off = (int64_t)be64toh(be[0]);
@@ -104,25 +107,29 @@ struct zd_error *zd_flattened_open(int fd, const char *path, int *out)
 			break;
 		if (off < 0 || size < 0 || size > FLAT_MAX_RECORD ||
 		    off > FLAT_MAX_OFFSET) {
-			err = zd_error_create(ZD_ERR_FORMAT,
-					      "%s: corrupt flattened record at byte %lld (offset %lld, size %lld)",
-					      path, (long long)(pos - 16),
-					      (long long)off, (long long)size);
+			err = zd_error_create(
+				ZD_ERR_FORMAT,
+				"%s: corrupt flattened record at byte %lld (offset %lld, size %lld)",
+				path, (long long)(pos - 16), (long long)off,
+				(long long)size);
 			goto fail;
 		}
 		while (size > 0) {
-			size_t n = size > COPY_CHUNK ? COPY_CHUNK : (size_t)size;
+			size_t n =
+				size > COPY_CHUNK ? COPY_CHUNK : (size_t)size;
 
 			if (read_full(fd, buf, n, pos)) {
-				err = zd_error_create(ZD_ERR_FORMAT,
-						      "%s: flattened dump truncated inside a record at byte %lld",
-						      path, (long long)pos);
+				err = zd_error_create(
+					ZD_ERR_FORMAT,
+					"%s: flattened dump truncated inside a record at byte %lld",
+					path, (long long)pos);
 				goto fail;
 			}
 			if (pwrite(tmp, buf, n, off) != (ssize_t)n) {
-				err = zd_error_create(ZD_ERR_IO,
-						      "rebuilding %s in a temporary file: %s",
-						      path, strerror(errno));
+				err = zd_error_create(
+					ZD_ERR_IO,
+					"rebuilding %s in a temporary file: %s",
+					path, strerror(errno));
 				goto fail;
 			}
 			pos += (off_t)n;

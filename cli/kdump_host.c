@@ -72,17 +72,18 @@ static struct zd_error *read_vmcoreinfo(struct zd_kdump *k)
 	struct zd_error *err;
 
 	if ((err = vmcoreinfo(k, "OSRELEASE", k->release, sizeof(k->release))))
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo and the guest's qemu_fw_cfg module)",
-				       k->path);
+		return zd_error_create(
+			ZD_ERR_FORMAT,
+			"%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo and the guest's qemu_fw_cfg module)",
+			k->path);
 	zd_error_destroy(err);
 	if ((err = vmcoreinfo(k, "BUILD-ID", k->build_id,
 			      sizeof(k->build_id)))) {
-		zd_error_destroy(err);	/* only since 5.9 */
+		zd_error_destroy(err); /* only since 5.9 */
 		k->build_id[0] = '\0';
 	}
 	if ((err = vmcoreinfo_num(k, "KERNELOFFSET", 16, &k->kernel_offset))) {
-		zd_error_destroy(err);	/* no KASLR */
+		zd_error_destroy(err); /* no KASLR */
 		k->kernel_offset = 0;
 	}
 	if ((err = vmcoreinfo_num(k, "PAGESIZE", 10, &pagesize)) ||
@@ -130,9 +131,10 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 	}
 	if (kdump_open_fd(k->ctx, k->flat_fd >= 0 ? k->flat_fd : k->fd) !=
 	    KDUMP_OK) {
-		err = zd_error_create(ZD_ERR_FORMAT,
-				      "%s: not a kernel dump libkdumpfile can read: %s",
-				      path, kdump_get_err(k->ctx));
+		err = zd_error_create(
+			ZD_ERR_FORMAT,
+			"%s: not a kernel dump libkdumpfile can read: %s", path,
+			kdump_get_err(k->ctx));
 		goto fail;
 	}
 	if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, &str) !=
@@ -149,9 +151,8 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 	}
 	if (kdump_set_string_attr(k->ctx, KDUMP_ATTR_OSTYPE, "linux") !=
 	    KDUMP_OK) {
-		err = zd_error_create(ZD_ERR_FORMAT,
-				      "%s: not a Linux dump: %s", path,
-				      kdump_get_err(k->ctx));
+		err = zd_error_create(ZD_ERR_FORMAT, "%s: not a Linux dump: %s",
+				      path, kdump_get_err(k->ctx));
 		goto fail;
 	}
 	if (kdump_get_string_attr(k->ctx, KDUMP_ATTR_FILE_FORMAT, &str) ==
@@ -189,15 +190,17 @@ struct zd_error *zd_kdump_attach_vmlinux(struct zd_kdump *k,
 		return err;
 	bid = zd_debuginfo_build_id(k->di);
 	if (k->build_id[0] && bid && strcasecmp(bid, k->build_id))
-		return zd_error_create(ZD_ERR_MISMATCH,
-				       "%s does not match the dump: build-id %s, the dump's is %s (release %s)",
-				       vmlinux, bid, k->build_id, k->release);
+		return zd_error_create(
+			ZD_ERR_MISMATCH,
+			"%s does not match the dump: build-id %s, the dump's is %s (release %s)",
+			vmlinux, bid, k->build_id, k->release);
 	if ((err = zd_debuginfo_release(k->di, rel, sizeof(rel))))
 		return zd_error_wrap(err, "%s", vmlinux);
 	if (strcmp(rel, k->release))
-		return zd_error_create(ZD_ERR_MISMATCH,
-				       "%s does not match the dump: it is %s, the dump is %s",
-				       vmlinux, rel, k->release);
+		return zd_error_create(
+			ZD_ERR_MISMATCH,
+			"%s does not match the dump: it is %s, the dump is %s",
+			vmlinux, rel, k->release);
 	return NULL;
 }
 
@@ -232,8 +235,8 @@ static struct zd_error *host_read(void *arg, uint64_t addr, void *buf,
 	}
 }
 
-static struct zd_error *host_symbol(void *arg, const char *name,
-				    uint64_t *addr, uint64_t *size)
+static struct zd_error *host_symbol(void *arg, const char *name, uint64_t *addr,
+				    uint64_t *size)
 {
 	struct zd_kdump *k = arg;
 	struct zd_error *err = zd_debuginfo_symbol(k->di, name, addr, size);
@@ -248,15 +251,14 @@ static struct zd_error *host_symbolize(void *arg, uint64_t addr, char *name,
 {
 	struct zd_kdump *k = arg;
 
-	return zd_debuginfo_symbolize(k->di, addr - k->kernel_offset, name,
-				      len, offset);
+	return zd_debuginfo_symbolize(k->di, addr - k->kernel_offset, name, len,
+				      offset);
 }
 
 static struct zd_error *host_type_size(void *arg, const char *type,
 				       uint64_t *size)
 {
-	return zd_debuginfo_type_size(((struct zd_kdump *)arg)->di, type,
-				      size);
+	return zd_debuginfo_type_size(((struct zd_kdump *)arg)->di, type, size);
 }
 
 static struct zd_error *host_member(void *arg, const char *type,
@@ -286,8 +288,7 @@ static struct zd_error *host_number(void *arg, const char *name,
 	else if (!strcmp(name, "MAX_PHYSMEM_BITS"))
 		*value = k->max_physmem_bits;
 	else
-		return zd_error_create(ZD_ERR_NOTFOUND, "no constant %s",
-				       name);
+		return zd_error_create(ZD_ERR_NOTFOUND, "no constant %s", name);
 	return NULL;
 }
 

@@ -39,8 +39,8 @@ static const char usage_text[] =
 
 static int trouble(const char *what, struct zd_error *err)
 {
-	fprintf(stderr, "zdref: %s%s%s\n", what ? what : "",
-		what ? ": " : "", err->message);
+	fprintf(stderr, "zdref: %s%s%s\n", what ? what : "", what ? ": " : "",
+		err->message);
 	zd_error_destroy(err);
 	return EXIT_TROUBLE;
 }
@@ -76,15 +76,17 @@ int main(int argc, char **argv)
 	struct zd_error *err;
 	int c, status;
 
-	opterr = 0;	/* one line of our own instead of getopt's two */
-	while ((c = getopt_long(argc, argv, "s:p:ajkhV", longopts, NULL)) != -1) {
+	opterr = 0; /* one line of our own instead of getopt's two */
+	while ((c = getopt_long(argc, argv, "s:p:ajkhV", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 's':
 			vmlinux = optarg;
 			break;
 		case 'p':
 			if (parse_addr(optarg, &opts.pgmap)) {
-				fprintf(stderr, "zdref: -p %s: not a hex address\n",
+				fprintf(stderr,
+					"zdref: -p %s: not a hex address\n",
 					optarg);
 				return EXIT_TROUBLE;
 			}
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'k':
-			fprintf(stderr, "zdref: -k (live kernel via /proc/kcore) is not available yet\n");
+			fprintf(stderr,
+				"zdref: -k (live kernel via /proc/kcore) is not available yet\n");
 			return EXIT_TROUBLE;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -106,10 +109,12 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			if (optopt)
-				fprintf(stderr, "zdref: invalid option -%c or missing argument (try 'zdref --help')\n",
+				fprintf(stderr,
+					"zdref: invalid option -%c or missing argument (try 'zdref --help')\n",
 					optopt);
 			else
-				fprintf(stderr, "zdref: invalid option %s (try 'zdref --help')\n",
+				fprintf(stderr,
+					"zdref: invalid option %s (try 'zdref --help')\n",
 					argv[optind - 1]);
 			return EXIT_TROUBLE;
 		}
@@ -140,9 +145,10 @@ int main(int argc, char **argv)
 	if (json)
 		zd_report_print_json(stdout, rep);
 	else
-		zd_report_print_text(stdout, rep,
-				     (opts.pgmap ? ZD_TEXT_DETAIL : 0) |
-					     (opts.all_pages ? ZD_TEXT_ALL : 0));
+		zd_report_print_text(
+			stdout, rep,
+			(opts.pgmap ? ZD_TEXT_DETAIL : 0) |
+				(opts.all_pages ? ZD_TEXT_ALL : 0));
 	status = zd_report_findings(rep) ? EXIT_FINDINGS : 0;
 	if (fflush(stdout) == EOF) {
 		fprintf(stderr, "zdref: writing output: %s\n", strerror(errno));

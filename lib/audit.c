@@ -40,7 +40,7 @@ static void audit_one(const struct zd_target *t, uint64_t addr,
 		return;
 	}
 	err = zd_waiters_read(t, pg);
-	zd_error_destroy(err);	/* waiters are a bonus */
+	zd_error_destroy(err); /* waiters are a bonus */
 	zd_model_apply(t, pg);
 }
 
@@ -63,17 +63,17 @@ struct zd_error *zd_audit(struct zd_target *t,
 			;
 		if (i == n) {
 			free(regs);
-			return zd_error_create(ZD_ERR_USAGE,
-					       "0x%llx is not a registered dev_pagemap (pgmap_array holds %zu)",
-					       (unsigned long long)opts->pgmap,
-					       n);
+			return zd_error_create(
+				ZD_ERR_USAGE,
+				"0x%llx is not a registered dev_pagemap (pgmap_array holds %zu)",
+				(unsigned long long)opts->pgmap, n);
 		}
 		first = i;
 		count = 1;
 	}
 	rep = calloc(1, sizeof(*rep));
-	if (!rep || !(rep->pgmaps = calloc(count ? count : 1,
-					   sizeof(*rep->pgmaps)))) {
+	if (!rep ||
+	    !(rep->pgmaps = calloc(count ? count : 1, sizeof(*rep->pgmaps)))) {
 		free(rep);
 		free(regs);
 		return &zd_error_nomem;

@@ -20,25 +20,26 @@ struct zd_layout {
 	uint64_t page_flags, page_refcount, page_mapcount, page_pgmap;
 
 	/* sections */
-	uint64_t mem_section;		/* address of the root table */
+	uint64_t mem_section; /* address of the root table */
 	uint64_t section_size_bits, nr_section_roots, sections_per_root;
-	uint64_t ms_size, ms_mem_map, ms_usage;	/* ms_usage: ZD_NO_MEMBER < 5.3 */
+	uint64_t ms_size, ms_mem_map,
+		ms_usage; /* ms_usage: ZD_NO_MEMBER < 5.3 */
 	uint64_t usage_subsection_map;
 
 	/* struct dev_pagemap */
 	uint64_t pgmap_size, pgmap_ref, pgmap_type, pgmap_flags;
-	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner;	/* optional */
+	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner; /* optional */
 	uint64_t pgmap_nr_range, pgmap_ranges, pgmap_done, pgmap_altmap;
 	bool ref_is_pointer;
 	uint64_t range_start, range_end, range_size;
 	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
 
 	/* struct percpu_ref (+ percpu_ref_data from 5.10) */
-	uint64_t pcr_count_ptr, pcr_data;	/* pcr_data: ZD_NO_MEMBER < 5.10 */
-	uint64_t pcr_count, pcr_release, pcr_confirm;	/* in data or ref */
+	uint64_t pcr_count_ptr, pcr_data; /* pcr_data: ZD_NO_MEMBER < 5.10 */
+	uint64_t pcr_count, pcr_release, pcr_confirm; /* in data or ref */
 
 	/* waiters on pgmap->done: completion.wait.task_list of swait_queue */
-	uint64_t done_task_list;	/* offset inside struct completion */
+	uint64_t done_task_list; /* offset inside struct completion */
 	uint64_t swq_task, swq_list, task_pid, task_comm, task_state;
 	bool have_waiters;
 
@@ -103,7 +104,7 @@ void zd_percpu_ref_decode(struct zd_ref_state *st, bool have_data);
 
 /* lib/xarray.c: visit every distinct entry with the index range it covers. */
 typedef struct zd_error *(*zd_xa_visit_fn)(void *arg, uint64_t entry,
-					    uint64_t first, uint64_t last);
+					   uint64_t first, uint64_t last);
 struct zd_error *zd_xa_walk(const struct zd_target *t, uint64_t xarray,
 			    zd_xa_visit_fn fn, void *arg);
 
@@ -115,8 +116,8 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 /* lib/pgmap.c */
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				 struct zd_pgmap *pgmap);
-struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
-				    uint64_t **addrs, size_t *n);
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t, uint64_t **addrs,
+				    size_t *n);
 void zd_pgmap_release(struct zd_pgmap *pgmap);
 
 /* lib/waiters.c */

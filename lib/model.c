@@ -21,20 +21,20 @@
 #include "internal.h"
 
 enum zd_ref_source {
-	ZD_REFS_SETUP,		/* setup-time refs per unit, pages idle at 1 */
-	ZD_REFS_ALLOC,		/* one ref per allocated page, idle at 0 */
+	ZD_REFS_SETUP, /* setup-time refs per unit, pages idle at 1 */
+	ZD_REFS_ALLOC, /* one ref per allocated page, idle at 0 */
 };
 
 struct zd_type_rule {
 	enum zd_ref_source source;
-	int32_t idle;		/* refcount of an idle page */
-	bool lower_bound;	/* references outside struct pages (P2PDMA) */
+	int32_t idle; /* refcount of an idle page */
+	bool lower_bound; /* references outside struct pages (P2PDMA) */
 };
 
 enum zd_type_class {
-	ZD_TYPE_PRIVATE,	/* DEVICE_PRIVATE, DEVICE_COHERENT */
+	ZD_TYPE_PRIVATE, /* DEVICE_PRIVATE, DEVICE_COHERENT */
 	ZD_TYPE_FS_DAX,
-	ZD_TYPE_GENERIC,	/* device-dax */
+	ZD_TYPE_GENERIC, /* device-dax */
 	ZD_TYPE_P2PDMA,
 	ZD_TYPE_NCLASSES,
 };
@@ -59,8 +59,8 @@ static bool has_member(const struct zd_target *t, const char *type,
 		       const char *member)
 {
 	uint64_t off, size;
-	struct zd_error *err = t->host.member(t->host.arg, type, member, &off,
-					      &size);
+	struct zd_error *err =
+		t->host.member(t->host.arg, type, member, &off, &size);
 
 	zd_error_destroy(err);
 	return !err;
@@ -197,12 +197,17 @@ void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
 				       ZD_VERDICT_MISSING;
 
 	if (rule->source == ZD_REFS_ALLOC && pg->unreadable) {
-		set_unknown(pg, "expected count depends on struct pages that are not in the dump");
+		set_unknown(
+			pg,
+			"expected count depends on struct pages that are not in the dump");
 	} else if (rule->lower_bound && pg->delta > 0) {
-		set_unknown(pg, "P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
+		set_unknown(
+			pg,
+			"P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
 	} else if (pg->unreadable && pg->verdict == ZD_VERDICT_OK) {
-		snprintf(pg->reason, sizeof(pg->reason),
-			 "%llu struct pages not in the dump: suspects may be missing",
-			 (unsigned long long)pg->unreadable);
+		snprintf(
+			pg->reason, sizeof(pg->reason),
+			"%llu struct pages not in the dump: suspects may be missing",
+			(unsigned long long)pg->unreadable);
 	}
 }

@@ -27,12 +27,12 @@
 #define DEFAULT_MAX_LISTED 100000
 
 struct section_info {
-	uint64_t nr;		/* section number, UINT64_MAX if none cached */
-	uint64_t memmap;	/* decoded base: page(pfn) = memmap + pfn * size */
-	bool valid;		/* present with a mem_map */
-	uint64_t subsections[4];	/* up to 256 subsections */
+	uint64_t nr; /* section number, UINT64_MAX if none cached */
+	uint64_t memmap; /* decoded base: page(pfn) = memmap + pfn * size */
+	bool valid; /* present with a mem_map */
+	uint64_t subsections[4]; /* up to 256 subsections */
 	bool have_subsections;
-	struct zd_error *error;	/* why the section could not be read */
+	struct zd_error *error; /* why the section could not be read */
 };
 
 struct walker {
@@ -67,7 +67,7 @@ static struct zd_error *load_section(struct walker *w, uint64_t nr)
 			       "mem_section root")))
 		return err;
 	if (!root)
-		return NULL;	/* no memmap: every page unreadable */
+		return NULL; /* no memmap: every page unreadable */
 	if ((err = zd_read(w->t,
 			   root + (nr % l->sections_per_root) * l->ms_size, ms,
 			   l->ms_size < sizeof(ms) ? l->ms_size : sizeof(ms),
@@ -84,7 +84,8 @@ static struct zd_error *load_section(struct walker *w, uint64_t nr)
 	if (!usage)
 		return NULL;
 	{
-		uint64_t nsub = 1ULL << (l->section_size_bits - SUBSECTION_SHIFT);
+		uint64_t nsub = 1ULL
+				<< (l->section_size_bits - SUBSECTION_SHIFT);
 		size_t bytes = (nsub + 63) / 64 * 8;
 
 		if (bytes > sizeof(s->subsections))
@@ -163,8 +164,8 @@ static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
 			return &zd_error_nomem;
 	} else if (pg->nlisted >= 64 && !(pg->nlisted & (pg->nlisted - 1))) {
 		/* Grow at powers of two. */
-		void *v = realloc(pg->listed, 2 * pg->nlisted *
-						      sizeof(*pg->listed));
+		void *v = realloc(pg->listed,
+				  2 * pg->nlisted * sizeof(*pg->listed));
 
 		if (!v)
 			return &zd_error_nomem;
@@ -260,9 +261,9 @@ static struct zd_error *walk_range(struct walker *w, const struct zd_range *r)
 				pg->excluded += w->excluded[i];
 				continue;
 			}
-			if ((err = account_page(w, p,
-						w->sec.memmap + p * l->page_size,
-						w->buf + i * l->page_size)))
+			if ((err = account_page(
+				     w, p, w->sec.memmap + p * l->page_size,
+				     w->buf + i * l->page_size)))
 				return err;
 		}
 		pfn = stop;
@@ -280,13 +281,15 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 		.pg = pg,
 		.max_listed = max_listed ? max_listed : DEFAULT_MAX_LISTED,
 		.all_pages = all_pages,
-		.pages_per_section = 1ULL << (l->section_size_bits - l->page_shift),
+		.pages_per_section = 1ULL
+				     << (l->section_size_bits - l->page_shift),
 		.sec = { .nr = UINT64_MAX },
 	};
 	struct zd_error *err = NULL;
 
 	w.subsection_pfn_shift = SUBSECTION_SHIFT > l->page_shift ?
-					 SUBSECTION_SHIFT - l->page_shift : 0;
+					 SUBSECTION_SHIFT - l->page_shift :
+					 0;
 	/* Batches never straddle a subsection, so one validity test each. */
 	w.batch = 1ULL << w.subsection_pfn_shift;
 	if (w.batch > MAX_BATCH)

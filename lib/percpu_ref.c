@@ -99,8 +99,7 @@ struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
 			       "percpu_ref count")) ||
 	    (err = zd_read_u64(t, holder + l->pcr_release, &st->release,
 			       "percpu_ref release")) ||
-	    (err = zd_read_u64(t, holder + l->pcr_confirm,
-			       &st->confirm_switch,
+	    (err = zd_read_u64(t, holder + l->pcr_confirm, &st->confirm_switch,
 			       "percpu_ref confirm_switch")))
 		return err;
 

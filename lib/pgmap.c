@@ -14,7 +14,7 @@
 
 struct registry_entry {
 	uint64_t pgmap;
-	uint64_t covered;	/* pfns the XArray maps to this pgmap */
+	uint64_t covered; /* pfns the XArray maps to this pgmap */
 };
 
 struct registry {
@@ -29,10 +29,10 @@ static struct zd_error *registry_visit(void *arg, uint64_t entry,
 	size_t i;
 
 	if (entry & 7)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "pgmap_array: misaligned entry 0x%llx at pfn 0x%llx",
-				       (unsigned long long)entry,
-				       (unsigned long long)first);
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"pgmap_array: misaligned entry 0x%llx at pfn 0x%llx",
+			(unsigned long long)entry, (unsigned long long)first);
 	for (i = 0; i < r->n; i++) {
 		if (r->v[i].pgmap == entry) {
 			r->v[i].covered += last - first + 1;
@@ -44,9 +44,10 @@ static struct zd_error *registry_visit(void *arg, uint64_t entry,
 		void *v;
 
 		if (cap > ZD_MAX_PGMAPS)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "pgmap_array: more than %d pgmaps",
-					       ZD_MAX_PGMAPS);
+			return zd_error_create(
+				ZD_ERR_INVALID,
+				"pgmap_array: more than %d pgmaps",
+				ZD_MAX_PGMAPS);
 		v = realloc(r->v, cap * sizeof(*r->v));
 		if (!v)
 			return &zd_error_nomem;
@@ -70,8 +71,8 @@ static int cmp_entry(const void *a, const void *b)
  * Returns the pgmaps sorted by address, with the number of pfns the
  * registry maps to each (for the cross-check against their ranges).
  */
-struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
-				    uint64_t **addrs, size_t *n)
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t, uint64_t **addrs,
+				    size_t *n)
 {
 	struct registry r = { 0 };
 	struct zd_error *err;
@@ -167,10 +168,10 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	symbolize(t, pg->ops, pg->ops_name, sizeof(pg->ops_name));
 
 	pg->altmap_valid = pg->flags & PGMAP_ALTMAP_VALID;
-	pg->altmap_base_pfn = zd_get_u64(buf + l->pgmap_altmap +
-					 l->altmap_base_pfn);
-	pg->altmap_reserve = zd_get_u64(buf + l->pgmap_altmap +
-					l->altmap_reserve);
+	pg->altmap_base_pfn =
+		zd_get_u64(buf + l->pgmap_altmap + l->altmap_base_pfn);
+	pg->altmap_reserve =
+		zd_get_u64(buf + l->pgmap_altmap + l->altmap_reserve);
 	pg->altmap_free = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
 
 	if (pg->vmemmap_shift > 30) {
@@ -195,17 +196,18 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	}
 	/* ranges[] is a flexible array: it may run past sizeof(dev_pagemap). */
 	if ((err = zd_read(t, addr + l->pgmap_ranges, rbuf,
-			   pg->nr_range * l->range_size,
-			   "dev_pagemap.ranges")))
+			   pg->nr_range * l->range_size, "dev_pagemap.ranges")))
 		goto out;
 	for (unsigned int i = 0; i < pg->nr_range; i++) {
 		struct zd_range *r = &pg->ranges[i];
 		uint64_t skip = 0;
 
-		r->start = zd_get_u64(rbuf + i * l->range_size + l->range_start);
+		r->start =
+			zd_get_u64(rbuf + i * l->range_size + l->range_start);
 		r->end = zd_get_u64(rbuf + i * l->range_size + l->range_end);
 		if (r->end < r->start || r->end == UINT64_MAX ||
-		    ((r->end + 1) >> l->page_shift) - (r->start >> l->page_shift) >
+		    ((r->end + 1) >> l->page_shift) -
+				    (r->start >> l->page_shift) >
 			    (1ULL << 40)) {
 			err = zd_error_create(ZD_ERR_INVALID,
 					      "absurd range %u [0x%llx-0x%llx]",
@@ -219,9 +221,10 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		if (i == 0 && pg->altmap_valid)
 			skip = pg->altmap_reserve + pg->altmap_free;
 		if (skip > r->pfn_end - r->pfn_first) {
-			err = zd_error_create(ZD_ERR_INVALID,
-					      "altmap reserve+free %llu exceeds range 0",
-					      (unsigned long long)skip);
+			err = zd_error_create(
+				ZD_ERR_INVALID,
+				"altmap reserve+free %llu exceeds range 0",
+				(unsigned long long)skip);
 			goto out;
 		}
 		r->pfn_first += skip;

@@ -68,8 +68,9 @@ static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 	snprintf(del, sizeof(del), known ? "%+" PRId64 : "?", pg->delta);
 	if (known && pg->delta == 0)
 		snprintf(del, sizeof(del), "0");
-	fprintf(out, "%16" PRIx64 "  %-9s %10" PRIx64 " %10" PRIx64
-		     " %9" PRIu64 " %6" PRIu64 "  %-9s %9s %9s %6s  %s\n",
+	fprintf(out,
+		"%16" PRIx64 "  %-9s %10" PRIx64 " %10" PRIx64 " %9" PRIu64
+		" %6" PRIu64 "  %-9s %9s %9s %6s  %s\n",
 		pg->addr, short_type(pg, tbuf, sizeof(tbuf)), first, end,
 		pg->pages, pg->busy, mode_text(pg), obs, exp, del,
 		zd_verdict_name(pg->verdict));
@@ -78,26 +79,32 @@ static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 static void print_findings(FILE *out, const struct zd_pgmap *pg)
 {
 	if (pg->verdict == ZD_VERDICT_LEAKED)
-		fprintf(out, "%16" PRIx64 ": %" PRId64
-			     " reference%s leaked: held by no page (teardown will wait for them)\n",
+		fprintf(out,
+			"%16" PRIx64 ": %" PRId64
+			" reference%s leaked: held by no page (teardown will wait for them)\n",
 			pg->addr, pg->delta, pg->delta == 1 ? "" : "s");
 	else if (pg->verdict == ZD_VERDICT_MISSING)
-		fprintf(out, "%16" PRIx64 ": %" PRId64
-			     " reference%s missing: pages account for more than the pgmap holds (underflow)\n",
+		fprintf(out,
+			"%16" PRIx64 ": %" PRId64
+			" reference%s missing: pages account for more than the pgmap holds (underflow)\n",
 			pg->addr, -pg->delta, pg->delta == -1 ? "" : "s");
 	if (pg->reason[0])
 		fprintf(out, "%16" PRIx64 ": %s\n", pg->addr, pg->reason);
 	if (pg->suspects)
-		fprintf(out, "%16" PRIx64 ": %" PRIu64
-			     " suspect page%s (zdref -p %" PRIx64 " lists them)\n",
+		fprintf(out,
+			"%16" PRIx64 ": %" PRIu64
+			" suspect page%s (zdref -p %" PRIx64 " lists them)\n",
 			pg->addr, pg->suspects, pg->suspects == 1 ? "" : "s",
 			pg->addr);
 	if (pg->registry_mismatch)
-		fprintf(out, "%16" PRIx64
-			     ": pgmap_array does not map exactly its ranges\n",
+		fprintf(out,
+			"%16" PRIx64
+			": pgmap_array does not map exactly its ranges\n",
 			pg->addr);
 	for (size_t i = 0; i < pg->nwaiters; i++)
-		fprintf(out, "%16" PRIx64 ": blocked on it: pid %d (%s) task %" PRIx64 "\n",
+		fprintf(out,
+			"%16" PRIx64
+			": blocked on it: pid %d (%s) task %" PRIx64 "\n",
 			pg->addr, pg->waiters[i].pid, pg->waiters[i].comm,
 			pg->waiters[i].task);
 }
@@ -113,11 +120,14 @@ static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 		if (!all && !p->suspect)
 			continue;
 		if (!header) {
-			fprintf(out, "\n%s\n      PAGE              PFN      CNT  MAPCNT            FLAGS  REASON\n",
+			fprintf(out,
+				"\n%s\n      PAGE              PFN      CNT  MAPCNT            FLAGS  REASON\n",
 				all ? "NON-IDLE PAGES:" : "SUSPECT PAGES:");
 			header = true;
 		}
-		fprintf(out, "%16" PRIx64 " %10" PRIx64 " %8d %7d %16" PRIx64 "  %s\n",
+		fprintf(out,
+			"%16" PRIx64 " %10" PRIx64 " %8d %7d %16" PRIx64
+			"  %s\n",
 			p->page, p->pfn, p->refcount, p->mapcount, p->flags,
 			reason_text(pg, p, why, sizeof(why)));
 	}
@@ -133,49 +143,59 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n", pg->addr,
 		pg->type_name ? pg->type_name : "unknown", pg->type);
 	for (unsigned int i = 0; i < pg->nr_range; i++)
-		fprintf(out, "  RANGE %u: %" PRIx64 "-%" PRIx64 "  PFN %" PRIx64
-			     "-%" PRIx64 " (%" PRIu64 " pages)\n",
+		fprintf(out,
+			"  RANGE %u: %" PRIx64 "-%" PRIx64 "  PFN %" PRIx64
+			"-%" PRIx64 " (%" PRIu64 " pages)\n",
 			i, pg->ranges[i].start, pg->ranges[i].end,
 			pg->ranges[i].pfn_first, pg->ranges[i].pfn_end,
 			pg->ranges[i].pfn_end - pg->ranges[i].pfn_first);
 	if (pg->altmap_valid)
-		fprintf(out, "  ALTMAP: base_pfn %" PRIx64 " reserve %" PRIu64
-			     " free %" PRIu64 " (memmap on the device)\n",
+		fprintf(out,
+			"  ALTMAP: base_pfn %" PRIx64 " reserve %" PRIu64
+			" free %" PRIu64 " (memmap on the device)\n",
 			pg->altmap_base_pfn, pg->altmap_reserve,
 			pg->altmap_free);
-	fprintf(out, "  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64 "%s%s%s  OWNER: %" PRIx64 "\n",
+	fprintf(out,
+		"  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64
+		"%s%s%s  OWNER: %" PRIx64 "\n",
 		pg->vmemmap_shift, pg->ops, pg->ops_name[0] ? " (" : "",
 		pg->ops_name, pg->ops_name[0] ? ")" : "", pg->owner);
 	if (pg->ref_error) {
 		fprintf(out, "  PERCPU_REF: unreadable: %s\n",
 			pg->ref_error->message);
 	} else {
-		fprintf(out, "  PERCPU_REF: %" PRIx64 "  MODE: %s%s%s\n", r->addr,
-			zd_ref_mode_name(r->mode),
+		fprintf(out, "  PERCPU_REF: %" PRIx64 "  MODE: %s%s%s\n",
+			r->addr, zd_ref_mode_name(r->mode),
 			r->switching ? ", switch to atomic not confirmed" : "",
 			r->exited ? ", exited" : "");
-		fprintf(out, "    percpu_count_ptr %" PRIx64 "  count %" PRIx64
-			     "  per-CPU sum %" PRIx64 " (%u CPUs)%s\n",
+		fprintf(out,
+			"    percpu_count_ptr %" PRIx64 "  count %" PRIx64
+			"  per-CPU sum %" PRIx64 " (%u CPUs)%s\n",
 			r->percpu_count_ptr, r->raw_count, r->percpu_sum,
 			r->ncpus, r->bias_in_count ? "  bias not folded" : "");
-		fprintf(out, "    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64 "\n",
+		fprintf(out,
+			"    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64
+			"\n",
 			r->release, pg->release_name[0] ? " (" : "",
 			pg->release_name, pg->release_name[0] ? ")" : "",
 			r->confirm_switch);
 	}
-	fprintf(out, "  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
-		     "  2+: %" PRIu64 "  UNREADABLE: %" PRIu64 "%s\n",
+	fprintf(out,
+		"  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
+		"  2+: %" PRIu64 "  UNREADABLE: %" PRIu64 "%s\n",
 		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
 		pg->refcounts[3], pg->unreadable,
 		pg->excluded ? " (filtered out of the dump)" : "");
 	if (!pg->ref_error)
 		fprintf(out, "  TRUE COUNT: %" PRId64 "\n", r->count);
 	if (pg->have_expected)
-		fprintf(out, "  EXPECTED: %" PRId64 " = %" PRId64 " initial + %"
-			     PRId64 " transient + %" PRId64 " held for pages\n"
-			     "  DELTA: %+" PRId64 "\n",
-			pg->expected, pg->initial, pg->transient,
-			pg->page_refs, pg->delta);
+		fprintf(out,
+			"  EXPECTED: %" PRId64 " = %" PRId64
+			" initial + %" PRId64 " transient + %" PRId64
+			" held for pages\n"
+			"  DELTA: %+" PRId64 "\n",
+			pg->expected, pg->initial, pg->transient, pg->page_refs,
+			pg->delta);
 	fprintf(out, "  VERDICT: %s\n", zd_verdict_name(pg->verdict));
 	print_findings(out, pg);
 	print_pages(out, pg, all);
@@ -197,7 +217,8 @@ void zd_report_print_text(FILE *out, const struct zd_report *rep,
 			rep->registry);
 		return;
 	}
-	fprintf(out, "     PGMAP        TYPE       START_PFN    END_PFN     PAGES   BUSY  REF        OBSERVED  EXPECTED  DELTA  VERDICT\n");
+	fprintf(out,
+		"     PGMAP        TYPE       START_PFN    END_PFN     PAGES   BUSY  REF        OBSERVED  EXPECTED  DELTA  VERDICT\n");
 	for (size_t i = 0; i < rep->npgmaps; i++)
 		print_summary_row(out, &rep->pgmaps[i]);
 	for (size_t i = 0; i < rep->npgmaps; i++)
@@ -286,12 +307,15 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		json_hex(out, "pfn_end", pg->ranges[i].pfn_end);
 		fputc('}', out);
 	}
-	fprintf(out, "],\n     \"pages\": %" PRIu64 ", \"units\": %" PRIu64
-		     ", \"vmemmap_shift\": %" PRIu64 ", ",
+	fprintf(out,
+		"],\n     \"pages\": %" PRIu64 ", \"units\": %" PRIu64
+		", \"vmemmap_shift\": %" PRIu64 ", ",
 		pg->pages, pg->units, pg->vmemmap_shift);
 	if (pg->altmap_valid)
-		fprintf(out, "\"altmap\": {\"base_pfn\": \"0x%" PRIx64
-			     "\", \"reserve\": %" PRIu64 ", \"free\": %" PRIu64 "}, ",
+		fprintf(out,
+			"\"altmap\": {\"base_pfn\": \"0x%" PRIx64
+			"\", \"reserve\": %" PRIu64 ", \"free\": %" PRIu64
+			"}, ",
 			pg->altmap_base_pfn, pg->altmap_reserve,
 			pg->altmap_free);
 	else
@@ -303,8 +327,9 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 	if (pg->ref_error) {
 		fputs("null", out);
 	} else {
-		fprintf(out, "{\"mode\": \"%s\", \"count\": %" PRId64
-			     ", \"switching\": %s, \"exited\": %s, \"bias_in_count\": %s, ",
+		fprintf(out,
+			"{\"mode\": \"%s\", \"count\": %" PRId64
+			", \"switching\": %s, \"exited\": %s, \"bias_in_count\": %s, ",
 			zd_ref_mode_name(r->mode), r->count,
 			r->switching ? "true" : "false",
 			r->exited ? "true" : "false",
@@ -319,9 +344,10 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		fputc('}', out);
 	}
 	if (known)
-		fprintf(out, ",\n     \"expected\": %" PRId64 ", \"delta\": %" PRId64
-			     ", \"expected_parts\": {\"initial\": %" PRId64
-			     ", \"transient\": %" PRId64 ", \"pages\": %" PRId64 "}",
+		fprintf(out,
+			",\n     \"expected\": %" PRId64 ", \"delta\": %" PRId64
+			", \"expected_parts\": {\"initial\": %" PRId64
+			", \"transient\": %" PRId64 ", \"pages\": %" PRId64 "}",
 			pg->expected, pg->delta, pg->initial, pg->transient,
 			pg->page_refs);
 	else
@@ -329,11 +355,13 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 	fprintf(out, ", \"verdict\": \"%s\", \"reason\": ",
 		zd_verdict_name(pg->verdict));
 	json_string(out, pg->reason);
-	fprintf(out, ",\n     \"refcounts\": {\"negative\": %" PRIu64 ", \"0\": %" PRIu64
-		     ", \"1\": %" PRIu64 ", \"2+\": %" PRIu64 "}, \"busy\": %" PRIu64
-		     ", \"unreadable\": %" PRIu64 ", \"excluded\": %" PRIu64
-		     ", \"registry_mismatch\": %s, \"suspects_total\": %" PRIu64
-		     ", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
+	fprintf(out,
+		",\n     \"refcounts\": {\"negative\": %" PRIu64
+		", \"0\": %" PRIu64 ", \"1\": %" PRIu64 ", \"2+\": %" PRIu64
+		"}, \"busy\": %" PRIu64 ", \"unreadable\": %" PRIu64
+		", \"excluded\": %" PRIu64
+		", \"registry_mismatch\": %s, \"suspects_total\": %" PRIu64
+		", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
 		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
 		pg->refcounts[3], pg->busy, pg->unreadable, pg->excluded,
 		pg->registry_mismatch ? "true" : "false", pg->suspects,
@@ -355,10 +383,12 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 
 void zd_report_print_json(FILE *out, const struct zd_report *rep)
 {
-	fprintf(out, "{\n  \"tool\": \"zdref\", \"version\": \"%s\",\n  \"kernel\": {\"release\": ",
+	fprintf(out,
+		"{\n  \"tool\": \"zdref\", \"version\": \"%s\",\n  \"kernel\": {\"release\": ",
 		ZDREF_VERSION);
 	json_string(out, rep->release);
-	fprintf(out, ", \"model\": \"%s\"},\n  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
+	fprintf(out,
+		", \"model\": \"%s\"},\n  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
 		rep->model, rep->registry);
 	for (size_t i = 0; i < rep->npgmaps; i++) {
 		json_pgmap(out, &rep->pgmaps[i]);

@@ -31,8 +31,8 @@ static struct zd_error *need_member(const struct zd_host *h, const char *type,
 				    uint64_t *size)
 {
 	uint64_t dummy;
-	struct zd_error *err = h->member(h->arg, type, member, off,
-					 size ? size : &dummy);
+	struct zd_error *err =
+		h->member(h->arg, type, member, off, size ? size : &dummy);
 
 	if (err)
 		return zd_error_wrap(err, "struct %s.%s", type, member);
@@ -123,11 +123,12 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	    l->section_size_bits <= l->page_shift ||
 	    l->section_size_bits > 40 || physmem_bits > 64 ||
 	    physmem_bits < l->section_size_bits)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "absurd memory model: PAGE_SHIFT %llu SECTION_SIZE_BITS %llu MAX_PHYSMEM_BITS %llu",
-				       (unsigned long long)l->page_shift,
-				       (unsigned long long)l->section_size_bits,
-				       (unsigned long long)physmem_bits);
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"absurd memory model: PAGE_SHIFT %llu SECTION_SIZE_BITS %llu MAX_PHYSMEM_BITS %llu",
+			(unsigned long long)l->page_shift,
+			(unsigned long long)l->section_size_bits,
+			(unsigned long long)physmem_bits);
 	if ((err = need_size(h, "mem_section", &l->ms_size)) ||
 	    (err = need_member(h, "mem_section", "section_mem_map",
 			       &l->ms_mem_map, NULL)) ||
@@ -143,8 +144,8 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 		return err;
 	l->sections_per_root = (1ULL << l->page_shift) / l->ms_size;
 	nr_sections = 1ULL << (physmem_bits - l->section_size_bits);
-	l->nr_section_roots = (nr_sections + l->sections_per_root - 1) /
-			      l->sections_per_root;
+	l->nr_section_roots =
+		(nr_sections + l->sections_per_root - 1) / l->sections_per_root;
 
 	if ((err = h->symbol(h->arg, "mem_section", &addr, &size)))
 		return zd_error_wrap(err, "symbol mem_section");
@@ -162,8 +163,9 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 			l->nr_section_roots = size / 8;
 	}
 	if (!l->mem_section)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "mem_section is NULL: not a SPARSEMEM kernel or memory not initialised");
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"mem_section is NULL: not a SPARSEMEM kernel or memory not initialised");
 	return NULL;
 }
 
@@ -192,8 +194,8 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 			       NULL)) ||
 	    (err = need_member(h, "vmem_altmap", "base_pfn",
 			       &l->altmap_base_pfn, NULL)) ||
-	    (err = need_member(h, "vmem_altmap", "reserve",
-			       &l->altmap_reserve, NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "reserve", &l->altmap_reserve,
+			       NULL)) ||
 	    (err = need_member(h, "vmem_altmap", "free", &l->altmap_free,
 			       NULL)))
 		return err;
@@ -202,8 +204,9 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 			      &l->pgmap_nr_range)))
 		return err;
 	if (l->pgmap_nr_range == ZD_NO_MEMBER)
-		return zd_error_create(ZD_ERR_UNSUPPORTED,
-				       "struct dev_pagemap has no nr_range: kernels before 5.10 are not supported yet");
+		return zd_error_create(
+			ZD_ERR_UNSUPPORTED,
+			"struct dev_pagemap has no nr_range: kernels before 5.10 are not supported yet");
 	if ((err = opt_member(h, "dev_pagemap", "ranges", &range_off)))
 		return err;
 	if (range_off == ZD_NO_MEMBER &&
@@ -225,7 +228,8 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 	/* 5.10 (2b0d3d3e4fcf) moved the slow-path fields to percpu_ref_data. */
 	{
 		const char *holder = l->pcr_data == ZD_NO_MEMBER ?
-					     "percpu_ref" : "percpu_ref_data";
+					     "percpu_ref" :
+					     "percpu_ref_data";
 
 		if ((err = need_member(h, holder, "count", &l->pcr_count,
 				       NULL)) ||
@@ -281,7 +285,8 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 	struct zd_error *err;
 
 	if ((err = h->symbol(h->arg, "pgmap_array", &l->pgmap_array, &size)))
-		return zd_error_wrap(err, "symbol pgmap_array (4.20+ XArray registry)");
+		return zd_error_wrap(
+			err, "symbol pgmap_array (4.20+ XArray registry)");
 	if ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
 	    (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
 			       NULL)) ||
@@ -291,9 +296,10 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 		return err;
 	if (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
 	    l->xa_node_size > 4096)
-		return zd_error_create(ZD_ERR_UNSUPPORTED,
-				       "struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
-				       (unsigned long long)l->xa_node_size);
+		return zd_error_create(
+			ZD_ERR_UNSUPPORTED,
+			"struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
+			(unsigned long long)l->xa_node_size);
 	return NULL;
 }
 
@@ -324,13 +330,13 @@ static struct zd_error *resolve_cpus(const struct zd_host *h,
 			   "nr_cpu_ids")))
 		return err;
 	if (nr_ids == 0 || nr_ids > ZD_MAX_CPUS)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "absurd nr_cpu_ids %u", nr_ids);
+		return zd_error_create(ZD_ERR_INVALID, "absurd nr_cpu_ids %u",
+				       nr_ids);
 	if (off_size && off_size / 8 < nr_ids)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "nr_cpu_ids %u exceeds __per_cpu_offset[%llu]",
-				       nr_ids,
-				       (unsigned long long)(off_size / 8));
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"nr_cpu_ids %u exceeds __per_cpu_offset[%llu]", nr_ids,
+			(unsigned long long)(off_size / 8));
 	if ((err = zd_read(t, mask_addr, mask, (nr_ids + 63) / 64 * 8,
 			   "__cpu_possible_mask")))
 		return err;
@@ -377,8 +383,9 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	l->type_p2pdma = enum_value(host, "MEMORY_DEVICE_PCI_P2PDMA");
 	t->era = zd_era_detect(t);
 	if (!t->era) {
-		err = zd_error_create(ZD_ERR_UNSUPPORTED,
-				      "no refcount model matches this kernel's structure shape");
+		err = zd_error_create(
+			ZD_ERR_UNSUPPORTED,
+			"no refcount model matches this kernel's structure shape");
 		goto fail;
 	}
 	*ret = t;

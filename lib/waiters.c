@@ -12,8 +12,7 @@
 
 #define MAX_WAITERS 1024
 
-struct zd_error *zd_waiters_read(const struct zd_target *t,
-				 struct zd_pgmap *pg)
+struct zd_error *zd_waiters_read(const struct zd_target *t, struct zd_pgmap *pg)
 {
 	const struct zd_layout *l = &t->lay;
 	uint64_t head, next;
@@ -30,10 +29,10 @@ struct zd_error *zd_waiters_read(const struct zd_target *t,
 		uint32_t pid, state = 0;
 
 		if (!next || pg->nwaiters >= MAX_WAITERS)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "pgmap 0x%llx: waiter list broken or longer than %d",
-					       (unsigned long long)pg->addr,
-					       MAX_WAITERS);
+			return zd_error_create(
+				ZD_ERR_INVALID,
+				"pgmap 0x%llx: waiter list broken or longer than %d",
+				(unsigned long long)pg->addr, MAX_WAITERS);
 		if ((err = zd_read_u64(t, next - l->swq_list + l->swq_task,
 				       &task, "swait_queue.task")))
 			return err;
@@ -57,7 +56,8 @@ struct zd_error *zd_waiters_read(const struct zd_target *t,
 		w->comm[16] = '\0';
 		w->state = state;
 		pg->nwaiters++;
-		if ((err = zd_read_u64(t, next, &next, "swait_queue.task_list")))
+		if ((err = zd_read_u64(t, next, &next,
+				       "swait_queue.task_list")))
 			return err;
 	}
 	return NULL;

@@ -30,7 +30,8 @@ static bool xa_is_node(uint64_t e)
 
 static bool xa_is_sibling(uint64_t e)
 {
-	return xa_is_internal(e) && e < ((uint64_t)(XA_CHUNK_SIZE - 1) << 2 | 2);
+	return xa_is_internal(e) &&
+	       e < ((uint64_t)(XA_CHUNK_SIZE - 1) << 2 | 2);
 }
 
 static uint64_t xa_to_internal(uint64_t e)
@@ -45,9 +46,9 @@ struct xa_frame {
 	unsigned int next;
 };
 
-static struct zd_error *load_node(const struct zd_target *t,
-				  struct xa_frame *f, uint64_t node,
-				  uint64_t base, int expect_shift)
+static struct zd_error *load_node(const struct zd_target *t, struct xa_frame *f,
+				  uint64_t node, uint64_t base,
+				  int expect_shift)
 {
 	const struct zd_layout *l = &t->lay;
 	uint8_t buf[4096];
@@ -58,10 +59,10 @@ static struct zd_error *load_node(const struct zd_target *t,
 	f->shift = buf[l->xa_node_shift];
 	if (f->shift % XA_CHUNK_SHIFT || f->shift >= 64 ||
 	    (expect_shift >= 0 && f->shift != (unsigned int)expect_shift))
-		return zd_error_create(ZD_ERR_INVALID,
-				       "xa_node 0x%llx: shift %u where %d was expected",
-				       (unsigned long long)node, f->shift,
-				       expect_shift);
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"xa_node 0x%llx: shift %u where %d was expected",
+			(unsigned long long)node, f->shift, expect_shift);
 	memcpy(f->slots, buf + l->xa_node_slots, sizeof(f->slots));
 	f->node = node;
 	f->base = base;
@@ -104,17 +105,19 @@ struct zd_error *zd_xa_walk(const struct zd_target *t, uint64_t xarray,
 		e = f->slots[i];
 		first = f->base + ((uint64_t)i << f->shift);
 		if (!e || (e & 1) || xa_is_sibling(e))
-			continue;	/* empty, value entry, or sibling seen with its head */
+			continue; /* empty, value entry, or sibling seen with its head */
 		if (xa_is_node(e)) {
 			if (f->shift == 0)
-				return zd_error_create(ZD_ERR_INVALID,
-						       "xa_node 0x%llx: node pointer in a leaf slot",
-						       (unsigned long long)f->node);
+				return zd_error_create(
+					ZD_ERR_INVALID,
+					"xa_node 0x%llx: node pointer in a leaf slot",
+					(unsigned long long)f->node);
 			if (++nodes > XA_MAX_NODES || depth >= XA_MAX_DEPTH)
-				return zd_error_create(ZD_ERR_INVALID,
-						       "xarray 0x%llx: more than %u nodes",
-						       (unsigned long long)xarray,
-						       XA_MAX_NODES);
+				return zd_error_create(
+					ZD_ERR_INVALID,
+					"xarray 0x%llx: more than %u nodes",
+					(unsigned long long)xarray,
+					XA_MAX_NODES);
 			if ((err = load_node(t, &stack[depth], e - 2, first,
 					     (int)f->shift - XA_CHUNK_SHIFT)))
 				return err;
@@ -122,7 +125,7 @@ struct zd_error *zd_xa_walk(const struct zd_target *t, uint64_t xarray,
 			continue;
 		}
 		if (xa_is_internal(e))
-			continue;	/* XA_RETRY_ENTRY, XA_ZERO_ENTRY, ... */
+			continue; /* XA_RETRY_ENTRY, XA_ZERO_ENTRY, ... */
 		/* A multi-index entry owns the sibling slots that follow it. */
 		for (last = i; last + 1 < XA_CHUNK_SIZE; last++) {
 			uint64_t s = f->slots[last + 1];

@@ -12,16 +12,16 @@
 #include <stdarg.h>
 
 enum zd_err_code {
-	ZD_ERR_NOMEM = 1,	/* allocation failed */
-	ZD_ERR_FAULT,		/* memory not in the dump or not mapped */
-	ZD_ERR_EXCLUDED,	/* page filtered out of the dump (makedumpfile -d) */
-	ZD_ERR_NOTFOUND,	/* symbol, type, member or enumerator absent */
-	ZD_ERR_INVALID,		/* dump data that makes no sense (corrupt, cyclic, absurd) */
-	ZD_ERR_USAGE,		/* bad argument from the user */
-	ZD_ERR_IO,		/* file could not be opened or read */
-	ZD_ERR_FORMAT,		/* file is not a dump / vmlinux we can read */
-	ZD_ERR_MISMATCH,	/* vmlinux does not belong to the dump */
-	ZD_ERR_UNSUPPORTED,	/* kernel layout the core does not know */
+	ZD_ERR_NOMEM = 1, /* allocation failed */
+	ZD_ERR_FAULT, /* memory not in the dump or not mapped */
+	ZD_ERR_EXCLUDED, /* page filtered out of the dump (makedumpfile -d) */
+	ZD_ERR_NOTFOUND, /* symbol, type, member or enumerator absent */
+	ZD_ERR_INVALID, /* dump data that makes no sense (corrupt, cyclic, absurd) */
+	ZD_ERR_USAGE, /* bad argument from the user */
+	ZD_ERR_IO, /* file could not be opened or read */
+	ZD_ERR_FORMAT, /* file is not a dump / vmlinux we can read */
+	ZD_ERR_MISMATCH, /* vmlinux does not belong to the dump */
+	ZD_ERR_UNSUPPORTED, /* kernel layout the core does not know */
 };
 
 struct zd_error {
@@ -44,7 +44,8 @@ void zd_error_destroy(struct zd_error *err);
 /* True for the codes that mean "this memory cannot be read". */
 static inline int zd_error_is_fault(const struct zd_error *err)
 {
-	return err && (err->code == ZD_ERR_FAULT || err->code == ZD_ERR_EXCLUDED);
+	return err &&
+	       (err->code == ZD_ERR_FAULT || err->code == ZD_ERR_EXCLUDED);
 }
 
 #endif /* ZDREF_ERROR_H */

@@ -34,36 +34,36 @@ const char *zd_target_model(const struct zd_target *target);
 enum zd_ref_mode {
 	ZD_REF_PERCPU,
 	ZD_REF_ATOMIC,
-	ZD_REF_DEAD,	/* atomic and killed */
+	ZD_REF_DEAD, /* atomic and killed */
 };
 
 /* A percpu_ref as found in memory, and its true count. */
 struct zd_ref_state {
-	uint64_t addr;			/* struct percpu_ref */
-	uint64_t percpu_count_ptr;	/* raw, with the flag bits */
-	uint64_t data;			/* struct percpu_ref_data (5.10+) or 0 */
-	uint64_t raw_count;		/* atomic count as stored */
-	uint64_t percpu_sum;		/* sum of the per-CPU counters, mod 2^64 */
+	uint64_t addr; /* struct percpu_ref */
+	uint64_t percpu_count_ptr; /* raw, with the flag bits */
+	uint64_t data; /* struct percpu_ref_data (5.10+) or 0 */
+	uint64_t raw_count; /* atomic count as stored */
+	uint64_t percpu_sum; /* sum of the per-CPU counters, mod 2^64 */
 	uint64_t release, confirm_switch;
-	unsigned int ncpus;		/* possible CPUs summed */
+	unsigned int ncpus; /* possible CPUs summed */
 	enum zd_ref_mode mode;
-	bool exited;		/* percpu_ref_exit() ran: count stashed in the pointer */
-	bool bias_in_count;	/* switch to atomic not folded yet */
-	bool switching;		/* confirm_switch set: the switch holds one ref */
-	int64_t count;		/* true count */
+	bool exited; /* percpu_ref_exit() ran: count stashed in the pointer */
+	bool bias_in_count; /* switch to atomic not folded yet */
+	bool switching; /* confirm_switch set: the switch holds one ref */
+	int64_t count; /* true count */
 };
 
 struct zd_range {
-	uint64_t start, end;		/* physical, end inclusive */
-	uint64_t pfn_first, pfn_end;	/* pfns that own references */
+	uint64_t start, end; /* physical, end inclusive */
+	uint64_t pfn_first, pfn_end; /* pfns that own references */
 };
 
 /* Why a page is listed. */
 enum zd_page_reason {
-	ZD_PAGE_BUSY,		/* not idle, but normal for the type */
-	ZD_PAGE_REFCOUNT,	/* refcount differs from the type's idle value */
-	ZD_PAGE_NEGATIVE,	/* refcount below zero */
-	ZD_PAGE_FOREIGN,	/* pgmap word does not point back at this pgmap */
+	ZD_PAGE_BUSY, /* not idle, but normal for the type */
+	ZD_PAGE_REFCOUNT, /* refcount differs from the type's idle value */
+	ZD_PAGE_NEGATIVE, /* refcount below zero */
+	ZD_PAGE_FOREIGN, /* pgmap word does not point back at this pgmap */
 };
 
 struct zd_page {
@@ -90,56 +90,56 @@ enum zd_verdict {
 struct zd_pgmap {
 	uint64_t addr;
 	int64_t type;
-	const char *type_name;		/* "MEMORY_DEVICE_FS_DAX", or NULL */
+	const char *type_name; /* "MEMORY_DEVICE_FS_DAX", or NULL */
 	uint64_t flags, vmemmap_shift, ops, owner;
 	char ops_name[64], release_name[64];
 	bool altmap_valid;
 	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
 	unsigned int nr_range;
 	struct zd_range *ranges;
-	bool registry_mismatch;		/* pgmap_array does not cover ranges */
+	bool registry_mismatch; /* pgmap_array does not cover ranges */
 
 	struct zd_ref_state ref;
-	struct zd_error *ref_error;	/* percpu_ref unreadable */
+	struct zd_error *ref_error; /* percpu_ref unreadable */
 
 	/* The page walk over [pfn_first, pfn_end) of every range. */
-	uint64_t pages;			/* owned pfns */
-	uint64_t units;			/* compound units (== pages when shift 0) */
-	uint64_t unreadable;		/* struct pages not in the dump */
-	uint64_t excluded;		/* of those, filtered out by makedumpfile */
-	uint64_t refcounts[4];		/* <0, 0, 1, 2+ (heads of units) */
+	uint64_t pages; /* owned pfns */
+	uint64_t units; /* compound units (== pages when shift 0) */
+	uint64_t unreadable; /* struct pages not in the dump */
+	uint64_t excluded; /* of those, filtered out by makedumpfile */
+	uint64_t refcounts[4]; /* <0, 0, 1, 2+ (heads of units) */
 	uint64_t busy, suspects, foreign;
-	struct zd_page *listed;		/* up to the audit's limit */
+	struct zd_page *listed; /* up to the audit's limit */
 	size_t nlisted;
 	uint64_t listed_dropped;
 
-	struct zd_waiter *waiters;	/* tasks waiting on pgmap->done */
+	struct zd_waiter *waiters; /* tasks waiting on pgmap->done */
 	size_t nwaiters;
 
 	/* The model. */
-	int32_t idle_refcount;		/* refcount of an idle page of this type */
-	bool have_expected;		/* expected and delta below are meaningful */
-	int64_t initial;		/* I: 1 until percpu_ref_kill() */
-	int64_t transient;		/* T visible in the dump (switch ref) */
-	int64_t page_refs;		/* references the pages account for */
+	int32_t idle_refcount; /* refcount of an idle page of this type */
+	bool have_expected; /* expected and delta below are meaningful */
+	int64_t initial; /* I: 1 until percpu_ref_kill() */
+	int64_t transient; /* T visible in the dump (switch ref) */
+	int64_t page_refs; /* references the pages account for */
 	int64_t expected, delta;
 	enum zd_verdict verdict;
-	char reason[160];		/* for unknown verdicts and notes */
+	char reason[160]; /* for unknown verdicts and notes */
 };
 
 struct zd_report {
 	char release[65];
 	const char *model;
-	const char *registry;		/* "pgmap_array" */
+	const char *registry; /* "pgmap_array" */
 	struct zd_pgmap *pgmaps;
 	size_t npgmaps;
 };
 
 struct zd_audit_options {
-	uint64_t pgmap;		/* 0: every pgmap; else only this one */
-	bool all_pages;		/* list busy pages too, not only suspects */
-	size_t max_listed;	/* per pgmap; 0 = default */
-	const char *release;	/* OSRELEASE for the report, may be NULL */
+	uint64_t pgmap; /* 0: every pgmap; else only this one */
+	bool all_pages; /* list busy pages too, not only suspects */
+	size_t max_listed; /* per pgmap; 0 = default */
+	const char *release; /* OSRELEASE for the report, may be NULL */
 };
 
 struct zd_error *zd_audit(struct zd_target *target,
@@ -154,8 +154,8 @@ const char *zd_verdict_name(enum zd_verdict verdict);
 const char *zd_ref_mode_name(enum zd_ref_mode mode);
 
 enum zd_text_flags {
-	ZD_TEXT_DETAIL = 1 << 0,	/* one pgmap in detail (-p) */
-	ZD_TEXT_ALL = 1 << 1,		/* list busy pages too (-a) */
+	ZD_TEXT_DETAIL = 1 << 0, /* one pgmap in detail (-p) */
+	ZD_TEXT_ALL = 1 << 1, /* list busy pages too (-a) */
 };
 void zd_report_print_text(FILE *out, const struct zd_report *report,
 			  unsigned int flags);
