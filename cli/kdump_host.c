@@ -30,6 +30,7 @@ struct zd_kdump {
 	uint64_t page_shift, section_size_bits, max_physmem_bits;
 	char release[65];
 	char build_id[129];
+	uint64_t reads, bytes;
 };
 
 /* One VMCOREINFO line's value, copied; ZD_ERR_NOTFOUND when absent. */
@@ -211,6 +212,8 @@ static struct zd_error *host_read(void *arg, uint64_t addr, void *buf,
 	size_t got = len;
 	kdump_status st;
 
+	k->reads++;
+	k->bytes += len;
 	st = kdump_read(k->ctx, KDUMP_KVADDR, addr, buf, &got);
 	if (st == KDUMP_OK && got == len)
 		return NULL;
@@ -303,6 +306,13 @@ void zd_kdump_host(struct zd_kdump *k, struct zd_host *h)
 	h->member = host_member;
 	h->enumerator = host_enumerator;
 	h->number = host_number;
+}
+
+void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads,
+		    uint64_t *bytes)
+{
+	*reads = k->reads;
+	*bytes = k->bytes;
 }
 
 void zd_kdump_close(struct zd_kdump *k)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zdref/zdref.h"
 #include "kdump_host.h"
@@ -30,12 +31,21 @@ static const char usage_text[] =
 	"  -k, --kernel           the live kernel (/proc/kcore): not available yet\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          version\n"
+	"      --stats            time each phase and count reads (on stderr)\n"
 	"\n"
 	"VMCORE: ELF vmcore, kdump-compressed (makedumpfile, filtered or not) or\n"
 	"makedumpfile's flattened format (QEMU's dump-guest-memory kdump-*).\n"
 	"\n"
 	"Exit status: 0 every pgmap consistent, 1 inconsistencies or suspect pages\n"
 	"found, 2 could not analyse (usage, unreadable input, mismatched vmlinux).\n";
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int trouble(const char *what, struct zd_error *err)
 {
@@ -64,11 +74,14 @@ int main(int argc, char **argv)
 		{ "kernel", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ 0 },
 	};
 	struct zd_audit_options opts = { 0 };
 	const char *vmlinux = NULL;
-	bool json = false;
+	bool json = false, stats = false;
+	double t0 = now(), t_open, t_vmlinux, t_layout, t_audit;
+	uint64_t reads, bytes, pages = 0;
 	struct zd_kdump *k = NULL;
 	struct zd_target *t = NULL;
 	struct zd_report *rep = NULL;
@@ -104,6 +117,9 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case 'S':
+			stats = true;
+			break;
 		case 'V':
 			printf("zdref %s\n", ZDREF_VERSION);
 			return 0;
@@ -128,19 +144,34 @@ int main(int argc, char **argv)
 
 	if ((err = zd_kdump_open(argv[optind], &k)))
 		return trouble(NULL, err);
+	t_open = now();
 	if ((err = zd_kdump_attach_vmlinux(k, vmlinux))) {
 		zd_kdump_close(k);
 		return trouble(NULL, err);
 	}
+	t_vmlinux = now();
 	zd_kdump_host(k, &host);
 	if ((err = zd_target_open(&host, &t))) {
 		status = trouble(zd_kdump_release(k), err);
 		goto out;
 	}
+	t_layout = now();
 	opts.release = zd_kdump_release(k);
 	if ((err = zd_audit(t, &opts, &rep))) {
 		status = trouble(NULL, err);
 		goto out;
+	}
+	t_audit = now();
+	if (stats) {
+		/* Machine-readable, for tests/bench: key=value on stderr. */
+		for (size_t i = 0; i < rep->npgmaps; i++)
+			pages += rep->pgmaps[i].pages;
+		zd_kdump_stats(k, &reads, &bytes);
+		fprintf(stderr,
+			"zdref-stats open=%.4f vmlinux=%.4f layout=%.4f audit=%.4f pages=%llu reads=%llu bytes=%llu\n",
+			t_open - t0, t_vmlinux - t_open, t_layout - t_vmlinux,
+			t_audit - t_layout, (unsigned long long)pages,
+			(unsigned long long)reads, (unsigned long long)bytes);
 	}
 	if (json)
 		zd_report_print_json(stdout, rep);

@@ -216,7 +216,7 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	return list_page(w, &p);
 }
 
-static struct zd_error *walk_range(struct walker *w, const struct zd_range *r)
+static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 {
 	const struct zd_layout *l = &w->t->lay;
 	struct zd_pgmap *pg = w->pg;
@@ -249,6 +249,8 @@ static struct zd_error *walk_range(struct walker *w, const struct zd_range *r)
 			pfn = stop;
 			continue;
 		}
+		if (pfn == r->pfn_first)
+			r->first_page = w->sec.memmap + pfn * l->page_size;
 		read_batch(w, w->sec.memmap + pfn * l->page_size, n);
 		for (size_t i = 0; i < n; i++) {
 			uint64_t p = pfn + i;

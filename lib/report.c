@@ -305,6 +305,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		json_hex(out, "pfn_first", pg->ranges[i].pfn_first);
 		fputs(", ", out);
 		json_hex(out, "pfn_end", pg->ranges[i].pfn_end);
+		fputs(", ", out);
+		json_hex(out, "first_page", pg->ranges[i].first_page);
 		fputc('}', out);
 	}
 	fprintf(out,

@@ -56,6 +56,7 @@ struct zd_ref_state {
 struct zd_range {
 	uint64_t start, end; /* physical, end inclusive */
 	uint64_t pfn_first, pfn_end; /* pfns that own references */
+	uint64_t first_page; /* struct page of pfn_first, 0 if no memmap */
 };
 
 /* Why a page is listed. */
