@@ -81,6 +81,7 @@ struct zd_error *zd_audit(struct zd_target *t,
 	rep->npgmaps = count;
 	rep->model = zd_era_name(t->era);
 	rep->registry = "pgmap_array";
+	rep->page_struct_size = t->lay.page_size;
 	if (opts->release)
 		snprintf(rep->release, sizeof(rep->release), "%s",
 			 opts->release);

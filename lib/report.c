@@ -390,8 +390,10 @@ void zd_report_print_json(FILE *out, const struct zd_report *rep)
 		ZDREF_VERSION);
 	json_string(out, rep->release);
 	fprintf(out,
-		", \"model\": \"%s\"},\n  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
-		rep->model, rep->registry);
+		", \"model\": \"%s\", \"struct_page_size\": %llu},\n"
+		"  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
+		rep->model, (unsigned long long)rep->page_struct_size,
+		rep->registry);
 	for (size_t i = 0; i < rep->npgmaps; i++) {
 		json_pgmap(out, &rep->pgmaps[i]);
 		fputs(i + 1 < rep->npgmaps ? ",\n" : "\n", out);

@@ -132,6 +132,7 @@ struct zd_report {
 	char release[65];
 	const char *model;
 	const char *registry; /* "pgmap_array" */
+	uint64_t page_struct_size; /* sizeof(struct page) */
 	struct zd_pgmap *pgmaps;
 	size_t npgmaps;
 };
