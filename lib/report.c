@@ -217,8 +217,9 @@ void zd_report_print_text(FILE *out, const struct zd_report *rep,
 			rep->registry);
 		return;
 	}
-	fprintf(out,
-		"     PGMAP        TYPE       START_PFN    END_PFN     PAGES   BUSY  REF        OBSERVED  EXPECTED  DELTA  VERDICT\n");
+	fprintf(out, "%-16s  %-9s %10s %10s %9s %6s  %-9s %9s %9s %6s  %s\n",
+		"     PGMAP", "TYPE", "START_PFN", "END_PFN", "PAGES", "BUSY",
+		"REF", "OBSERVED", "EXPECTED", "DELTA", "VERDICT");
 	for (size_t i = 0; i < rep->npgmaps; i++)
 		print_summary_row(out, &rep->pgmaps[i]);
 	for (size_t i = 0; i < rep->npgmaps; i++)
