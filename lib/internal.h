@@ -113,6 +113,15 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 				   struct zd_pgmap *pgmap, size_t max_listed,
 				   bool all_pages);
 
+/* Decode one struct page of pgmap and judge it by the model. */
+enum zd_page_class zd_page_judge(const struct zd_target *t,
+				 const struct zd_pgmap *pgmap, uint64_t pfn,
+				 uint64_t page_addr, const uint8_t *sp,
+				 struct zd_page *p);
+/* Read the struct page of one pfn (buf: sizeof(struct page)). */
+struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
+			      uint64_t *page_addr, void *buf);
+
 /* lib/pgmap.c */
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				 struct zd_pgmap *pgmap);

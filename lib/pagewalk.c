@@ -175,44 +175,54 @@ static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
 	return NULL;
 }
 
+enum zd_page_class zd_page_judge(const struct zd_target *t,
+				 const struct zd_pgmap *pg, uint64_t pfn,
+				 uint64_t page_addr, const uint8_t *sp,
+				 struct zd_page *p)
+{
+	const struct zd_layout *l = &t->lay;
+	enum zd_page_class cls;
+
+	memset(p, 0, sizeof(*p));
+	p->pfn = pfn;
+	p->page = page_addr;
+	p->flags = zd_get_u64(sp + l->page_flags);
+	p->pgmap_word = zd_get_u64(sp + l->page_pgmap);
+	p->refcount = (int32_t)zd_get_u32(sp + l->page_refcount);
+	p->mapcount = (int32_t)zd_get_u32(sp + l->page_mapcount);
+	cls = zd_model_classify(t, pg, p->refcount, &p->reason);
+	if (p->pgmap_word != pg->addr) {
+		/* The memmap does not point back: cross-check failed. */
+		cls = ZD_CLASS_SUSPECT;
+		p->reason = ZD_PAGE_FOREIGN;
+	}
+	p->suspect = cls == ZD_CLASS_SUSPECT;
+	return cls;
+}
+
 static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 				     uint64_t page_addr, const uint8_t *sp)
 {
-	const struct zd_layout *l = &w->t->lay;
 	struct zd_pgmap *pg = w->pg;
-	struct zd_page p = {
-		.pfn = pfn,
-		.page = page_addr,
-		.flags = zd_get_u64(sp + l->page_flags),
-		.pgmap_word = zd_get_u64(sp + l->page_pgmap),
-		.refcount = (int32_t)zd_get_u32(sp + l->page_refcount),
-		.mapcount = (int32_t)zd_get_u32(sp + l->page_mapcount),
-	};
+	struct zd_page p;
 	enum zd_page_class cls;
 
+	cls = zd_page_judge(w->t, pg, pfn, page_addr, sp, &p);
 	if (p.refcount < 0)
 		pg->refcounts[0]++;
 	else if (p.refcount <= 1)
 		pg->refcounts[1 + p.refcount]++;
 	else
 		pg->refcounts[3]++;
-
-	cls = zd_model_classify(w->t, pg, p.refcount, &p.reason);
-	if (p.pgmap_word != pg->addr) {
-		/* The memmap does not point back: cross-check failed. */
+	if (p.reason == ZD_PAGE_FOREIGN)
 		pg->foreign++;
-		cls = ZD_CLASS_SUSPECT;
-		p.reason = ZD_PAGE_FOREIGN;
-	}
 	if (cls == ZD_CLASS_IDLE)
 		return NULL;
 	pg->busy++;
-	if (cls == ZD_CLASS_SUSPECT) {
+	if (cls == ZD_CLASS_SUSPECT)
 		pg->suspects++;
-		p.suspect = true;
-	} else if (!w->all_pages) {
+	else if (!w->all_pages)
 		return NULL;
-	}
 	return list_page(w, &p);
 }
 
@@ -271,6 +281,34 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 		pfn = stop;
 	}
 	return NULL;
+}
+
+struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
+			      uint64_t *page_addr, void *buf)
+{
+	const struct zd_layout *l = &t->lay;
+	struct walker w = {
+		.t = t,
+		.pages_per_section = 1ULL << (l->section_size_bits -
+					      l->page_shift),
+	};
+	struct zd_error *err;
+
+	w.subsection_pfn_shift = SUBSECTION_SHIFT > l->page_shift ?
+					 SUBSECTION_SHIFT - l->page_shift :
+					 0;
+	*page_addr = 0;
+	err = load_section(&w, pfn >> (l->section_size_bits - l->page_shift));
+	if (!err && (!w.sec.valid || !subsection_valid(&w, pfn)))
+		err = zd_error_create(ZD_ERR_FAULT,
+				      "pfn 0x%llx has no memmap (section or subsection not present)",
+				      (unsigned long long)pfn);
+	if (!err) {
+		*page_addr = w.sec.memmap + pfn * l->page_size;
+		err = zd_read(t, *page_addr, buf, l->page_size, "struct page");
+	}
+	zd_error_destroy(w.sec.error);
+	return err;
 }
 
 struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,

@@ -42,7 +42,8 @@ void zd_percpu_ref_decode(struct zd_ref_state *st, bool have_data)
 	if (have_data && !st->data) {
 		st->exited = true;
 		st->mode = ZD_REF_DEAD;
-		st->count = (int64_t)(pcp >> PERCPU_REF_FLAG_BITS);
+		/* percpu_ref_exit() stored count << 2: shift back with the sign. */
+		st->count = (int64_t)pcp >> PERCPU_REF_FLAG_BITS;
 		return;
 	}
 	if (st->mode == ZD_REF_PERCPU) {

@@ -83,7 +83,8 @@ struct zd_error *zd_pgmap_enumerate(const struct zd_target *t, uint64_t **addrs,
 		free(r.v);
 		return zd_error_wrap(err, "walking pgmap_array");
 	}
-	qsort(r.v, r.n, sizeof(*r.v), cmp_entry);
+	if (r.n)
+		qsort(r.v, r.n, sizeof(*r.v), cmp_entry);
 	/* Two words per pgmap: address, pfns covered. */
 	out = malloc((r.n ? r.n : 1) * 2 * sizeof(*out));
 	if (!out) {

@@ -98,8 +98,9 @@ static struct zd_error *resolve_page(const struct zd_host *h,
 	 */
 	if ((err = opt_member(h, "page", "pgmap", &l->page_pgmap)))
 		return err;
-	if (l->page_pgmap == ZD_NO_MEMBER)
-		return need_member(h, "page", "lru", &l->page_pgmap, NULL);
+	if (l->page_pgmap == ZD_NO_MEMBER &&
+	    (err = need_member(h, "page", "lru", &l->page_pgmap, NULL)))
+		return err;
 	if (l->page_size < 16 || l->page_size > 4096)
 		return zd_error_create(ZD_ERR_INVALID,
 				       "absurd sizeof(struct page) %llu",

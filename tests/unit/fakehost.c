@@ -1,0 +1,873 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The fake host: sparse kernel memory, lookup tables, and builders that
+ * lay kernel objects out the way a 6.1 x86_64 kernel does.  Misuse by a
+ * test (overlapping regions, a write outside memory) aborts: a broken
+ * fixture must never turn into a passing test.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fakehost.h"
+
+#define FH_NR_SECTION_ROOTS 2048	/* 2^(46-27) sections / 256 per root */
+#define FH_SECTIONS_PER_ROOT 256
+#define FH_ROOT_TABLE (FH_DATA_BASE + 0x100000)	/* runtime-allocated roots */
+
+static void fh_die(const char *what, uint64_t addr)
+{
+	fprintf(stderr, "fakehost: %s at 0x%llx\n", what,
+		(unsigned long long)addr);
+	abort();
+}
+
+/* Memory */
+
+static struct fh_region *find_region(struct fakehost *fh, uint64_t addr)
+{
+	for (size_t i = 0; i < fh->nregions; i++) {
+		struct fh_region *r = &fh->regions[i];
+
+		if (addr >= r->addr && addr - r->addr < r->len)
+			return r;
+	}
+	return NULL;
+}
+
+uint8_t *fh_map(struct fakehost *fh, uint64_t addr, size_t len)
+{
+	struct fh_region *r;
+
+	for (size_t i = 0; i < fh->nregions; i++) {
+		r = &fh->regions[i];
+		if (addr < r->addr + r->len && r->addr < addr + len)
+			fh_die("overlapping region", addr);
+	}
+	r = realloc(fh->regions, (fh->nregions + 1) * sizeof(*r));
+	if (!r)
+		abort();
+	fh->regions = r;
+	r = &fh->regions[fh->nregions++];
+	r->addr = addr;
+	r->len = len;
+	r->bytes = calloc(1, len ? len : 1);
+	if (!r->bytes)
+		abort();
+	return r->bytes;
+}
+
+void fh_unmap(struct fakehost *fh, uint64_t addr)
+{
+	for (size_t i = 0; i < fh->nregions; i++) {
+		if (fh->regions[i].addr != addr)
+			continue;
+		free(fh->regions[i].bytes);
+		fh->regions[i] = fh->regions[--fh->nregions];
+		return;
+	}
+	fh_die("unmap of no region", addr);
+}
+
+void fh_exclude(struct fakehost *fh, uint64_t addr, uint64_t len)
+{
+	if (fh->nexcluded == FH_MAX_EXCLUDED)
+		fh_die("too many excluded ranges", addr);
+	fh->excluded[fh->nexcluded].addr = addr;
+	fh->excluded[fh->nexcluded].len = len;
+	fh->nexcluded++;
+}
+
+uint64_t fh_alloc(struct fakehost *fh, size_t size, size_t align)
+{
+	uint64_t addr = (fh->heap_next + align - 1) & ~(uint64_t)(align - 1);
+
+	fh_map(fh, addr, size);
+	/* A gap after each object: an overrun reads unmapped memory. */
+	fh->heap_next = addr + size + 64;
+	return addr;
+}
+
+void fh_put(struct fakehost *fh, uint64_t addr, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	while (len) {
+		struct fh_region *r = find_region(fh, addr);
+		size_t n;
+
+		if (!r)
+			fh_die("write outside memory", addr);
+		n = r->addr + r->len - addr;
+		if (n > len)
+			n = len;
+		memcpy(r->bytes + (addr - r->addr), s, n);
+		addr += n;
+		s += n;
+		len -= n;
+	}
+}
+
+void fh_put_u64(struct fakehost *fh, uint64_t addr, uint64_t v)
+{
+	fh_put(fh, addr, &v, sizeof(v));
+}
+
+void fh_put_u32(struct fakehost *fh, uint64_t addr, uint32_t v)
+{
+	fh_put(fh, addr, &v, sizeof(v));
+}
+
+void fh_put_u8(struct fakehost *fh, uint64_t addr, uint8_t v)
+{
+	fh_put(fh, addr, &v, sizeof(v));
+}
+
+uint64_t fh_get_u64(struct fakehost *fh, uint64_t addr)
+{
+	struct fh_region *r = find_region(fh, addr);
+	uint64_t v;
+
+	if (!r || addr + 8 > r->addr + r->len)
+		fh_die("get outside memory", addr);
+	memcpy(&v, r->bytes + (addr - r->addr), 8);
+	return v;
+}
+
+/* Host callbacks */
+
+static struct zd_error *fh_read(void *arg, uint64_t addr, void *buf,
+				size_t len)
+{
+	struct fakehost *fh = arg;
+	uint8_t *d = buf;
+
+	for (size_t i = 0; i < fh->nexcluded; i++)
+		if (addr < fh->excluded[i].addr + fh->excluded[i].len &&
+		    fh->excluded[i].addr < addr + len)
+			return zd_error_create(ZD_ERR_EXCLUDED,
+					       "0x%llx: page excluded",
+					       (unsigned long long)addr);
+	/* All or nothing: check first, then copy (regions may abut). */
+	for (uint64_t a = addr, left = len; left;) {
+		struct fh_region *r = find_region(fh, a);
+		uint64_t n;
+
+		if (!r)
+			return zd_error_create(ZD_ERR_FAULT,
+					       "0x%llx: not in the dump",
+					       (unsigned long long)a);
+		n = r->addr + r->len - a;
+		if (n > left)
+			n = left;
+		a += n;
+		left -= n;
+	}
+	while (len) {
+		struct fh_region *r = find_region(fh, addr);
+		size_t n = r->addr + r->len - addr;
+
+		if (n > len)
+			n = len;
+		memcpy(d, r->bytes + (addr - r->addr), n);
+		addr += n;
+		d += n;
+		len -= n;
+	}
+	return NULL;
+}
+
+static struct zd_error *notfound(const char *what, const char *a,
+				 const char *b)
+{
+	return zd_error_create(ZD_ERR_NOTFOUND, "%s %s%s%s not found", what, a,
+			       b ? "." : "", b ? b : "");
+}
+
+static struct zd_error *fh_symbol(void *arg, const char *name, uint64_t *addr,
+				  uint64_t *size)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->nsyms; i++) {
+		if (!strcmp(fh->syms[i].name, name)) {
+			*addr = fh->syms[i].addr;
+			*size = fh->syms[i].size;
+			return NULL;
+		}
+	}
+	return notfound("symbol", name, NULL);
+}
+
+static struct zd_error *fh_symbolize(void *arg, uint64_t addr, char *name,
+				     size_t len, uint64_t *offset)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->nsyms; i++) {
+		const struct fh_sym *s = &fh->syms[i];
+
+		if (addr >= s->addr && addr - s->addr < (s->size ? s->size : 1)) {
+			snprintf(name, len, "%s", s->name);
+			*offset = addr - s->addr;
+			return NULL;
+		}
+	}
+	return zd_error_create(ZD_ERR_NOTFOUND, "no symbol at 0x%llx",
+			       (unsigned long long)addr);
+}
+
+static struct zd_error *fh_type_size(void *arg, const char *type,
+				     uint64_t *size)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->ntypes; i++) {
+		if (!strcmp(fh->types[i].name, type)) {
+			*size = fh->types[i].size;
+			return NULL;
+		}
+	}
+	return notfound("type", type, NULL);
+}
+
+static struct zd_error *fh_member(void *arg, const char *type,
+				  const char *member, uint64_t *offset,
+				  uint64_t *size)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->nmembers; i++) {
+		const struct fh_member *m = &fh->members[i];
+
+		if (!strcmp(m->type, type) && !strcmp(m->member, member)) {
+			*offset = m->offset;
+			*size = m->size;
+			return NULL;
+		}
+	}
+	return notfound("member", type, member);
+}
+
+static struct zd_error *fh_enumerator(void *arg, const char *name,
+				      int64_t *value)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->nenums; i++) {
+		if (!strcmp(fh->enums[i].name, name)) {
+			*value = fh->enums[i].value;
+			return NULL;
+		}
+	}
+	return notfound("enumerator", name, NULL);
+}
+
+static struct zd_error *fh_number(void *arg, const char *name,
+				  uint64_t *value)
+{
+	struct fakehost *fh = arg;
+
+	for (size_t i = 0; i < fh->nnumbers; i++) {
+		if (!strcmp(fh->numbers[i].name, name)) {
+			*value = fh->numbers[i].value;
+			return NULL;
+		}
+	}
+	return notfound("number", name, NULL);
+}
+
+static struct zd_error *fh_cpu_offsets(void *arg, uint64_t *offsets,
+				       unsigned int max, unsigned int *n)
+{
+	struct fakehost *fh = arg;
+
+	*n = 0;
+	for (unsigned int cpu = 0; cpu < fh->nr_cpu_ids && cpu < 64; cpu++) {
+		if (!(fh->possible & (1ULL << cpu)))
+			continue;
+		if (*n == max)
+			break;
+		offsets[(*n)++] = fh_cpu_offset(fh, cpu);
+	}
+	return NULL;
+}
+
+struct fakehost *fh_create(void)
+{
+	struct fakehost *fh = calloc(1, sizeof(*fh));
+
+	if (!fh)
+		abort();
+	fh->host.arg = fh;
+	fh->host.read = fh_read;
+	fh->host.symbol = fh_symbol;
+	fh->host.symbolize = fh_symbolize;
+	fh->host.type_size = fh_type_size;
+	fh->host.member = fh_member;
+	fh->host.enumerator = fh_enumerator;
+	fh->host.number = fh_number;
+	fh->heap_next = FH_HEAP_BASE;
+	fh->pcpu_next = FH_PCPU_PTR_FIRST;
+	fh->data_next = FH_DATA_BASE;
+	fh->text_next = FH_TEXT_BASE;
+	return fh;
+}
+
+void fh_destroy(struct fakehost *fh)
+{
+	if (!fh)
+		return;
+	for (size_t i = 0; i < fh->nregions; i++)
+		free(fh->regions[i].bytes);
+	free(fh->regions);
+	free(fh);
+}
+
+/* Tables */
+
+void fh_add_symbol(struct fakehost *fh, const char *name, uint64_t addr,
+		   uint64_t size)
+{
+	if (fh->nsyms == FH_MAX_SYMS)
+		fh_die("too many symbols", addr);
+	fh->syms[fh->nsyms++] = (struct fh_sym){ name, addr, size };
+}
+
+void fh_add_type(struct fakehost *fh, const char *name, uint64_t size)
+{
+	if (fh->ntypes == FH_MAX_TYPES)
+		fh_die("too many types", size);
+	fh->types[fh->ntypes++] = (struct fh_type){ name, size };
+}
+
+void fh_add_member(struct fakehost *fh, const char *type, const char *member,
+		   uint64_t offset, uint64_t size)
+{
+	if (fh->nmembers == FH_MAX_MEMBERS)
+		fh_die("too many members", offset);
+	fh->members[fh->nmembers++] =
+		(struct fh_member){ type, member, offset, size };
+}
+
+void fh_remove_member(struct fakehost *fh, const char *type,
+		      const char *member)
+{
+	for (size_t i = 0; i < fh->nmembers; i++) {
+		if (!strcmp(fh->members[i].type, type) &&
+		    !strcmp(fh->members[i].member, member)) {
+			fh->members[i] = fh->members[--fh->nmembers];
+			return;
+		}
+	}
+}
+
+void fh_add_enum(struct fakehost *fh, const char *name, int64_t value)
+{
+	if (fh->nenums == FH_MAX_ENUMS)
+		fh_die("too many enumerators", 0);
+	fh->enums[fh->nenums++] = (struct fh_enum){ name, value };
+}
+
+void fh_add_number(struct fakehost *fh, const char *name, uint64_t value)
+{
+	if (fh->nnumbers == FH_MAX_NUMBERS)
+		fh_die("too many numbers", value);
+	fh->numbers[fh->nnumbers++] = (struct fh_number){ name, value };
+}
+
+uint64_t fh_symbol_addr(struct fakehost *fh, const char *name)
+{
+	uint64_t addr, size;
+	struct zd_error *err = fh_symbol(fh, name, &addr, &size);
+
+	if (err) {
+		fprintf(stderr, "fakehost: no symbol %s\n", name);
+		abort();
+	}
+	return addr;
+}
+
+uint64_t fh_add_function(struct fakehost *fh, const char *name)
+{
+	uint64_t addr = fh->text_next;
+
+	fh_add_symbol(fh, name, addr, 0x100);
+	fh->text_next += 0x100;
+	return addr;
+}
+
+/* A .data symbol with its own region. */
+static uint64_t data_symbol(struct fakehost *fh, const char *name,
+			    uint64_t size)
+{
+	uint64_t addr = fh->data_next;
+
+	fh_map(fh, addr, size);
+	fh_add_symbol(fh, name, addr, size);
+	fh->data_next = (addr + size + 0xfff) & ~0xfffULL;
+	return addr;
+}
+
+/*
+ * include/linux/mm_types.h, memremap.h, percpu-refcount.h, mmzone.h,
+ * xarray.h, completion.h, swait.h of 6.1, x86_64 (pahole of a 6.1 build;
+ * kernel-model.md §2.4, §4.1, §5.1).  task_struct offsets are our own.
+ */
+static const struct fh_member layout_6_1[] = {
+	{ "page", "flags", 0, 8 },
+	{ "page", "lru", 8, 16 },
+	{ "page", "pgmap", 8, 8 },
+	{ "page", "compound_head", 8, 8 },
+	{ "page", "zone_device_data", 16, 8 },
+	{ "page", "mapping", 24, 8 },
+	{ "page", "index", 32, 8 },
+	{ "page", "_mapcount", 48, 4 },
+	{ "page", "_refcount", 52, 4 },
+	/* 6.1 has struct folio, but its pgmap only arrives in 6.15. */
+	{ "folio", "flags", 0, 8 },
+	{ "folio", "lru", 8, 16 },
+	{ "folio", "mapping", 24, 8 },
+	{ "folio", "_refcount", 52, 4 },
+	{ "mem_section", "section_mem_map", 0, 8 },
+	{ "mem_section", "usage", 8, 8 },
+	{ "mem_section_usage", "subsection_map", 0, 8 },
+	{ "mem_section_usage", "pageblock_flags", 8, 0 },
+	{ "vmem_altmap", "base_pfn", 0, 8 },
+	{ "vmem_altmap", "end_pfn", 8, 8 },
+	{ "vmem_altmap", "reserve", 16, 8 },
+	{ "vmem_altmap", "free", 24, 8 },
+	{ "vmem_altmap", "align", 32, 8 },
+	{ "vmem_altmap", "alloc", 40, 8 },
+	{ "dev_pagemap", "altmap", 0, 48 },
+	{ "dev_pagemap", "ref", 48, 16 },
+	{ "dev_pagemap", "done", 64, 32 },
+	{ "dev_pagemap", "type", 96, 4 },
+	{ "dev_pagemap", "flags", 100, 4 },
+	{ "dev_pagemap", "vmemmap_shift", 104, 8 },
+	{ "dev_pagemap", "ops", 112, 8 },
+	{ "dev_pagemap", "owner", 120, 8 },
+	{ "dev_pagemap", "nr_range", 128, 4 },
+	{ "dev_pagemap", "range", 136, 16 },
+	{ "dev_pagemap", "ranges", 136, 0 },
+	{ "range", "start", 0, 8 },
+	{ "range", "end", 8, 8 },
+	{ "percpu_ref", "percpu_count_ptr", 0, 8 },
+	{ "percpu_ref", "data", 8, 8 },
+	{ "percpu_ref_data", "count", 0, 8 },
+	{ "percpu_ref_data", "release", 8, 8 },
+	{ "percpu_ref_data", "confirm_switch", 16, 8 },
+	{ "percpu_ref_data", "rcu", 32, 16 },
+	{ "percpu_ref_data", "ref", 48, 8 },
+	{ "completion", "done", 0, 4 },
+	{ "completion", "wait", 8, 24 },
+	{ "swait_queue_head", "lock", 0, 4 },
+	{ "swait_queue_head", "task_list", 8, 16 },
+	{ "swait_queue", "task", 0, 8 },
+	{ "swait_queue", "task_list", 8, 16 },
+	{ "task_struct", "__state", FH_TASK_STATE, 4 },
+	{ "task_struct", "pid", FH_TASK_PID, 4 },
+	{ "task_struct", "comm", FH_TASK_COMM, 16 },
+	{ "xarray", "xa_lock", 0, 4 },
+	{ "xarray", "xa_flags", 4, 4 },
+	{ "xarray", "xa_head", 8, 8 },
+	{ "xa_node", "shift", 0, 1 },
+	{ "xa_node", "offset", 1, 1 },
+	{ "xa_node", "count", 2, 1 },
+	{ "xa_node", "nr_values", 3, 1 },
+	{ "xa_node", "parent", 8, 8 },
+	{ "xa_node", "array", 16, 8 },
+	{ "xa_node", "slots", 40, 512 },
+	{ "xa_node", "marks", 552, 24 },
+};
+
+static const struct fh_type types_6_1[] = {
+	{ "page", 64 },
+	{ "folio", 64 },
+	{ "mem_section", 16 },
+	{ "mem_section_usage", 8 },
+	{ "vmem_altmap", 48 },
+	{ "dev_pagemap", 152 },
+	{ "range", 16 },
+	{ "percpu_ref", 16 },
+	{ "percpu_ref_data", 56 },
+	{ "completion", 32 },
+	{ "swait_queue_head", 24 },
+	{ "swait_queue", 24 },
+	{ "task_struct", FH_TASK_SIZE },
+	{ "xarray", 16 },
+	{ "xa_node", 576 },
+};
+
+uint64_t fh_cpu_offset(const struct fakehost *fh, unsigned int cpu)
+{
+	(void)fh;
+	/* __per_cpu_offset[cpu] + __percpu pointer = the CPU's copy. */
+	return FH_PCPU_AREA + cpu * FH_PCPU_STRIDE;
+}
+
+void fh_setup_6_1(struct fakehost *fh, unsigned int nr_cpu_ids,
+		  uint64_t possible)
+{
+	uint64_t ms, mask, offs, nr;
+
+	for (size_t i = 0; i < sizeof(layout_6_1) / sizeof(layout_6_1[0]); i++)
+		fh_add_member(fh, layout_6_1[i].type, layout_6_1[i].member,
+			      layout_6_1[i].offset, layout_6_1[i].size);
+	for (size_t i = 0; i < sizeof(types_6_1) / sizeof(types_6_1[0]); i++)
+		fh_add_type(fh, types_6_1[i].name, types_6_1[i].size);
+	fh_add_number(fh, "PAGE_SHIFT", 12);
+	fh_add_number(fh, "SECTION_SIZE_BITS", 27);
+	fh_add_number(fh, "MAX_PHYSMEM_BITS", 46);
+	fh_add_enum(fh, "MEMORY_DEVICE_PRIVATE", FH_MEMORY_DEVICE_PRIVATE);
+	fh_add_enum(fh, "MEMORY_DEVICE_COHERENT", FH_MEMORY_DEVICE_COHERENT);
+	fh_add_enum(fh, "MEMORY_DEVICE_FS_DAX", FH_MEMORY_DEVICE_FS_DAX);
+	fh_add_enum(fh, "MEMORY_DEVICE_GENERIC", FH_MEMORY_DEVICE_GENERIC);
+	fh_add_enum(fh, "MEMORY_DEVICE_PCI_P2PDMA",
+		    FH_MEMORY_DEVICE_PCI_P2PDMA);
+
+	fh_add_function(fh, "zone_device_page_init");
+	fh_add_function(fh, "dev_pagemap_percpu_release");
+	fh_add_function(fh, "percpu_ref_switch_to_atomic_rcu");
+
+	/* 4.15+: mem_section is a pointer to the runtime root table. */
+	ms = data_symbol(fh, "mem_section", 8);
+	fh_map(fh, FH_ROOT_TABLE, FH_NR_SECTION_ROOTS * 8);
+	fh_put_u64(fh, ms, FH_ROOT_TABLE);
+	data_symbol(fh, "pgmap_array", 16);
+
+	if (nr_cpu_ids > FH_MAX_CPUS)
+		fh_die("too many CPUs", nr_cpu_ids);
+	fh->nr_cpu_ids = nr_cpu_ids;
+	fh->possible = possible;
+	mask = data_symbol(fh, "__cpu_possible_mask", 8192 / 8);
+	offs = data_symbol(fh, "__per_cpu_offset", 8 * 8192);
+	nr = data_symbol(fh, "nr_cpu_ids", 4);
+	fh_put_u64(fh, mask, possible);
+	fh_put_u32(fh, nr, nr_cpu_ids);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		/* Impossible CPUs get an area too, so reading them "works". */
+		fh_map(fh, fh_cpu_offset(fh, cpu), FH_PCPU_STRIDE);
+		fh_put_u64(fh, offs + 8 * cpu, fh_cpu_offset(fh, cpu));
+	}
+	if (fh->use_cpu_offsets)
+		fh->host.cpu_offsets = fh_cpu_offsets;
+}
+
+/* Per-CPU data */
+
+uint64_t fh_percpu_alloc(struct fakehost *fh)
+{
+	uint64_t pcp = fh->pcpu_next;
+
+	if (pcp + 8 > FH_PCPU_STRIDE)
+		fh_die("per-CPU area full", pcp);
+	fh->pcpu_next += 8;
+	return pcp;
+}
+
+void fh_percpu_set(struct fakehost *fh, uint64_t pcp, unsigned int cpu,
+		   uint64_t v)
+{
+	fh_put_u64(fh, pcp + fh_cpu_offset(fh, cpu), v);
+}
+
+/* percpu_ref */
+
+uint64_t fh_ref_init(struct fakehost *fh, uint64_t ref, const struct fh_ref *r)
+{
+	uint64_t data = fh_get_u64(fh, ref + 8), pcp = 0;
+
+	if (r->exited) {
+		/* percpu_ref_exit(): pcp = ATOMIC_DEAD | count << 2, data freed. */
+		fh_put_u64(fh, ref, 3 | ((uint64_t)r->exited_count << 2));
+		fh_put_u64(fh, ref + 8, 0);
+		return 0;
+	}
+	if (!data) {
+		data = fh_alloc(fh, FH_PCR_DATA_SIZE, 64);
+		fh_put_u64(fh, ref + 8, data);
+	}
+	if (!r->no_percpu) {
+		pcp = fh_percpu_alloc(fh);
+		for (unsigned int cpu = 0; cpu < fh->nr_cpu_ids; cpu++)
+			fh_percpu_set(fh, pcp, cpu,
+				      cpu < r->ncpu ? r->cpu_val[cpu] : 0);
+	}
+	fh_put_u64(fh, ref, pcp | r->flags);
+	fh_put_u64(fh, data + 0, r->count);
+	fh_put_u64(fh, data + 8, r->release);
+	fh_put_u64(fh, data + 16, r->confirm_switch);
+	fh_put_u64(fh, data + 48, ref);
+	return pcp;
+}
+
+void fh_ref_percpu(struct fakehost *fh, uint64_t ref, int64_t n)
+{
+	struct fh_ref r = {
+		.count = FH_PERCPU_COUNT_BIAS + 1,
+		.release = fh_symbol_addr(fh, "dev_pagemap_percpu_release"),
+		.ncpu = 2,
+	};
+
+	/* Gets on one CPU, puts on another: each counter wraps alone. */
+	r.cpu_val[0] = (uint64_t)(n - 1) + 7;
+	r.cpu_val[1] = (uint64_t)-7;
+	fh_ref_init(fh, ref, &r);
+}
+
+void fh_ref_atomic(struct fakehost *fh, uint64_t ref, uint64_t flags,
+		   int64_t n)
+{
+	struct fh_ref r = {
+		.flags = flags,
+		/* 5.3+: a confirmed switch frees the counters (pcp == 3). */
+		.no_percpu = flags & FH_PERCPU_REF_DEAD,
+		.count = (uint64_t)n,
+		.release = fh_symbol_addr(fh, "dev_pagemap_percpu_release"),
+	};
+
+	fh_ref_init(fh, ref, &r);
+}
+
+/* Sparse memory model */
+
+static uint64_t section_entry(struct fakehost *fh, uint64_t nr)
+{
+	uint64_t rootp = FH_ROOT_TABLE + 8 * (nr / FH_SECTIONS_PER_ROOT);
+	uint64_t root = fh_get_u64(fh, rootp);
+
+	if (!root) {
+		root = fh_alloc(fh, 4096, 4096);
+		fh_put_u64(fh, rootp, root);
+	}
+	return root + FH_MS_SIZE * (nr % FH_SECTIONS_PER_ROOT);
+}
+
+void fh_section_raw(struct fakehost *fh, uint64_t nr, uint64_t smm,
+		    uint64_t usage)
+{
+	uint64_t ms = section_entry(fh, nr);
+
+	fh_put_u64(fh, ms, smm);
+	fh_put_u64(fh, ms + 8, usage);
+}
+
+void fh_section_add(struct fakehost *fh, uint64_t nr, uint64_t subsections)
+{
+	uint64_t ms = section_entry(fh, nr);
+	uint64_t usage = fh_get_u64(fh, ms + 8);
+
+	if (!usage)
+		usage = fh_alloc(fh, 64, 64);
+	fh_put_u64(fh, usage, subsections);
+	/*
+	 * sparse_encode_mem_map(): mem_map - section_nr_to_pfn(nr); with
+	 * VMEMMAP that is the vmemmap base for every section.
+	 */
+	fh_section_raw(fh, nr, FH_VMEMMAP_BASE | FH_SECTION_MARKED_PRESENT |
+				       FH_SECTION_HAS_MEM_MAP,
+		       usage);
+}
+
+uint64_t fh_page_addr(uint64_t pfn)
+{
+	return FH_VMEMMAP_BASE + pfn * FH_PAGE_SIZE;
+}
+
+void fh_memmap_map(struct fakehost *fh, uint64_t pfn, uint64_t n)
+{
+	fh_map(fh, fh_page_addr(pfn), n * FH_PAGE_SIZE);
+}
+
+void fh_page_set(struct fakehost *fh, uint64_t pfn, uint64_t pgmap_word,
+		 int32_t refcount)
+{
+	uint64_t page = fh_page_addr(pfn);
+
+	/* ZONE_DEVICE (4) in the zone bits, as __init_single_page() sets. */
+	fh_put_u64(fh, page + FH_PAGE_FLAGS, 4ULL << 58);
+	fh_put_u64(fh, page + FH_PAGE_PGMAP, pgmap_word);
+	fh_put_u32(fh, page + FH_PAGE_MAPCOUNT, (uint32_t)-1);
+	fh_put_u32(fh, page + FH_PAGE_REFCOUNT, (uint32_t)refcount);
+}
+
+/* XArray */
+
+uint64_t fh_xa_node(struct fakehost *fh, uint64_t xa, unsigned int shift,
+		    uint64_t parent, unsigned int offset)
+{
+	uint64_t node = fh_alloc(fh, FH_XA_NODE_SIZE, 64);
+
+	fh_put_u8(fh, node + 0, (uint8_t)shift);
+	fh_put_u8(fh, node + 1, (uint8_t)offset);
+	fh_put_u64(fh, node + 8, parent);
+	fh_put_u64(fh, node + 16, xa);
+	return node;
+}
+
+void fh_xa_slot(struct fakehost *fh, uint64_t node, unsigned int slot,
+		uint64_t entry)
+{
+	uint64_t a = node + FH_XA_NODE_SLOTS + 8ULL * slot;
+
+	/* Keep xa_node.count right, as the kernel does. */
+	if (!fh_get_u64(fh, a) && entry)
+		fh_put_u8(fh, node + 2, (uint8_t)(fh_get_u64(fh, node) >> 16) + 1);
+	fh_put_u64(fh, a, entry);
+}
+
+static bool is_node(uint64_t e)
+{
+	return (e & 3) == 2 && e > 4096;
+}
+
+/* Store one chunk: (sibs + 1) slots of a node with this shift. */
+static void xa_store_chunk(struct fakehost *fh, uint64_t xa, uint64_t index,
+			   unsigned int shift, uint64_t sibs, uint64_t entry)
+{
+	uint64_t last = index + ((sibs + 1) << shift) - 1;
+	uint64_t head = fh_get_u64(fh, xa + FH_XA_HEAD), node;
+	unsigned int root_shift = 0, slot;
+
+	while (root_shift < 60 && (last >> root_shift) > 63)
+		root_shift += 6;
+	if (root_shift < shift)
+		root_shift = shift;
+	if (!head) {
+		node = fh_xa_node(fh, xa, root_shift, 0, 0);
+		head = node | 2;
+		fh_put_u64(fh, xa + FH_XA_HEAD, head);
+	} else if (!is_node(head)) {
+		fh_die("xa_store_range over a head entry", head);
+	}
+	/* xas_expand(): grow upwards, the old root becomes slot 0. */
+	while (((uint8_t)fh_get_u64(fh, head - 2)) < root_shift) {
+		unsigned int s = (uint8_t)fh_get_u64(fh, head - 2) + 6;
+
+		node = fh_xa_node(fh, xa, s, 0, 0);
+		fh_put_u64(fh, head - 2 + 8, node);
+		fh_xa_slot(fh, node, 0, head);
+		head = node | 2;
+		fh_put_u64(fh, xa + FH_XA_HEAD, head);
+	}
+	node = head - 2;
+	/* xas_create(): descend, making nodes down to the chunk's shift. */
+	for (;;) {
+		unsigned int s = (uint8_t)fh_get_u64(fh, node);
+		uint64_t e;
+
+		slot = (index >> s) & 63;
+		if (s == shift)
+			break;
+		e = fh_get_u64(fh, node + FH_XA_NODE_SLOTS + 8ULL * slot);
+		if (!e) {
+			e = fh_xa_node(fh, xa, s - 6, node, slot) | 2;
+			fh_xa_slot(fh, node, slot, e);
+		} else if (!is_node(e)) {
+			fh_die("xa_store_range over an entry", index);
+		}
+		node = e - 2;
+	}
+	fh_xa_slot(fh, node, slot, entry);
+	for (uint64_t i = 1; i <= sibs; i++)
+		fh_xa_slot(fh, node, slot + i, FH_XA_MK_INTERNAL(slot));
+}
+
+/*
+ * lib/xarray.c xa_store_range() with CONFIG_XARRAY_MULTI: xas_set_range()
+ * cuts [first, last] into chunks of (sibs + 1) slots at some shift.
+ */
+void fh_xa_store_range(struct fakehost *fh, uint64_t xa, uint64_t first,
+		       uint64_t last, uint64_t entry)
+{
+	do {
+		uint64_t f = first, sibs = last - first;
+		unsigned int shift = 0, offset = 63;
+
+		while ((f & 63) == 0) {
+			if (sibs < 63)
+				break;
+			if (sibs == 63 && offset < 63)
+				break;
+			shift += 6;
+			if (offset == 63)
+				offset = sibs & 63;
+			sibs >>= 6;
+			f >>= 6;
+		}
+		offset = f & 63;
+		if (offset + sibs > 63)
+			sibs = 63 - offset;
+		if ((((f + sibs + 1) << shift) - 1) > last)
+			sibs -= 1;
+		xa_store_chunk(fh, xa, first, shift, sibs, entry);
+		first += (sibs + 1) << shift;
+	} while (first && first <= last);
+}
+
+/* dev_pagemap */
+
+uint64_t fh_pgmap_create(struct fakehost *fh, const struct fh_pgmap *p)
+{
+	unsigned int nr = p->nr_range ? p->nr_range : 1;
+	uint64_t pg = fh_alloc(fh, FH_PGMAP_SIZE + (nr - 1) * 16, 64);
+	uint64_t xa = fh_symbol_addr(fh, "pgmap_array");
+	uint64_t list = pg + FH_PGMAP_DONE + 8 + 8;
+
+	fh_put_u64(fh, pg + 0, p->altmap_base_pfn);
+	fh_put_u64(fh, pg + 16, p->altmap_reserve);
+	fh_put_u64(fh, pg + 24, p->altmap_free);
+	/* init_completion(): an empty wait list points at itself. */
+	fh_put_u64(fh, list, list);
+	fh_put_u64(fh, list + 8, list);
+	fh_put_u32(fh, pg + FH_PGMAP_TYPE, (uint32_t)p->type);
+	fh_put_u32(fh, pg + FH_PGMAP_FLAGS, p->flags);
+	fh_put_u64(fh, pg + FH_PGMAP_VMEMMAP_SHIFT, p->vmemmap_shift);
+	fh_put_u64(fh, pg + FH_PGMAP_OPS, p->ops);
+	fh_put_u64(fh, pg + FH_PGMAP_OWNER, p->owner);
+	fh_put_u32(fh, pg + FH_PGMAP_NR_RANGE, p->nr_range);
+	for (unsigned int i = 0; i < p->nr_range; i++) {
+		fh_put_u64(fh, pg + FH_PGMAP_RANGES + 16 * i, p->start[i]);
+		fh_put_u64(fh, pg + FH_PGMAP_RANGES + 16 * i + 8, p->end[i]);
+		/* memremap_pages(): PHYS_PFN(start) .. PHYS_PFN(end). */
+		fh_xa_store_range(fh, xa, p->start[i] >> 12, p->end[i] >> 12,
+				  pg);
+	}
+	/* A percpu_ref at init, percpu mode, count 1. */
+	fh_ref_percpu(fh, pg + FH_PGMAP_REF, 1);
+	return pg;
+}
+
+void fh_pages_populate(struct fakehost *fh, uint64_t pgmap, uint64_t pfn,
+		       uint64_t n, int32_t refcount)
+{
+	for (uint64_t nr = pfn / FH_PAGES_PER_SECTION;
+	     nr <= (pfn + n - 1) / FH_PAGES_PER_SECTION; nr++)
+		fh_section_add(fh, nr, ~0ULL);
+	fh_memmap_map(fh, pfn, n);
+	for (uint64_t i = 0; i < n; i++)
+		fh_page_set(fh, pfn + i, pgmap, refcount);
+}
+
+uint64_t fh_add_waiter(struct fakehost *fh, uint64_t pgmap, int32_t pid,
+		       const char *comm, uint32_t state)
+{
+	uint64_t head = pgmap + FH_PGMAP_DONE + 8 + 8;
+	uint64_t task = fh_alloc(fh, FH_TASK_SIZE, 64);
+	uint64_t wait = fh_alloc(fh, 24, 8);	/* on the waiter's stack */
+	uint64_t prev = fh_get_u64(fh, head + 8);
+	char name[16] = { 0 };
+
+	strncpy(name, comm, sizeof(name) - 1);
+	fh_put_u32(fh, task + FH_TASK_PID, (uint32_t)pid);
+	fh_put(fh, task + FH_TASK_COMM, name, sizeof(name));
+	fh_put_u32(fh, task + FH_TASK_STATE, state);
+	fh_put_u64(fh, wait, task);
+	/* list_add_tail(&wait.task_list, &x->wait.task_list) */
+	fh_put_u64(fh, wait + 8, head);
+	fh_put_u64(fh, wait + 16, prev);
+	fh_put_u64(fh, prev, wait + 8);
+	fh_put_u64(fh, head + 8, wait + 8);
+	return task;
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A fake struct zd_host over a sparse byte image, for the unit tests.
+ *
+ * Kernel memory is a set of (virtual address -> bytes) regions; a read
+ * outside them fails with ZD_ERR_FAULT, a read touching a range marked
+ * excluded fails with ZD_ERR_EXCLUDED (makedumpfile -d), all or nothing
+ * like the real hosts.  Symbols, types, members, enumerators and numbers
+ * come from tables the test fills, usually through fh_setup_6_1(), which
+ * lays out a 6.1 x86_64 kernel with its real offsets.
+ *
+ * The builders write kernel objects the way the kernel would leave them
+ * (sections, memmap, dev_pagemap, percpu_ref, XArray nodes, waiters), so
+ * each test knows the truth from its own construction.
+ */
+#ifndef ZDREF_TESTS_FAKEHOST_H
+#define ZDREF_TESTS_FAKEHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zdref/host.h"
+
+#define FH_MAX_SYMS 64
+#define FH_MAX_TYPES 64
+#define FH_MAX_MEMBERS 256
+#define FH_MAX_ENUMS 32
+#define FH_MAX_NUMBERS 8
+#define FH_MAX_EXCLUDED 64
+#define FH_MAX_CPUS 64
+
+/* Where the builders put things (x86_64-looking addresses). */
+#define FH_VMEMMAP_BASE 0xffffea0000000000ULL
+#define FH_HEAP_BASE 0xffff888100000000ULL	/* bump allocator */
+#define FH_DATA_BASE 0xffffffff82000000ULL	/* kernel .data symbols */
+#define FH_TEXT_BASE 0xffffffff81000000ULL	/* kernel text symbols */
+#define FH_PCPU_AREA 0xffff88807fc00000ULL	/* per-CPU areas */
+#define FH_PCPU_STRIDE 0x10000ULL
+#define FH_PCPU_PTR_FIRST 0x1000ULL	/* first __percpu pointer handed out */
+
+/* 6.1 x86_64 offsets the tests use when writing objects by hand. */
+#define FH_PAGE_SIZE 64
+#define FH_PAGE_FLAGS 0
+#define FH_PAGE_PGMAP 8
+#define FH_PAGE_MAPCOUNT 48
+#define FH_PAGE_REFCOUNT 52
+#define FH_MS_SIZE 16
+#define FH_PGMAP_SIZE 152
+#define FH_PGMAP_REF 48
+#define FH_PGMAP_DONE 64
+#define FH_PGMAP_TYPE 96
+#define FH_PGMAP_FLAGS 100
+#define FH_PGMAP_VMEMMAP_SHIFT 104
+#define FH_PGMAP_OPS 112
+#define FH_PGMAP_OWNER 120
+#define FH_PGMAP_NR_RANGE 128
+#define FH_PGMAP_RANGES 136
+#define FH_PCR_DATA_SIZE 56
+#define FH_XA_HEAD 8
+#define FH_XA_NODE_SIZE 576
+#define FH_XA_NODE_SLOTS 40
+#define FH_TASK_STATE 0x18
+#define FH_TASK_PID 0x80
+#define FH_TASK_COMM 0xc0
+#define FH_TASK_SIZE 0x100
+
+/* enum memory_type, 6.0+ */
+#define FH_MEMORY_DEVICE_PRIVATE 1
+#define FH_MEMORY_DEVICE_COHERENT 2
+#define FH_MEMORY_DEVICE_FS_DAX 3
+#define FH_MEMORY_DEVICE_GENERIC 4
+#define FH_MEMORY_DEVICE_PCI_P2PDMA 5
+
+#define FH_PGMAP_ALTMAP_VALID 1U
+
+/* lib/percpu-refcount.c */
+#define FH_PERCPU_REF_ATOMIC 1ULL
+#define FH_PERCPU_REF_DEAD 2ULL
+#define FH_PERCPU_COUNT_BIAS (1ULL << 63)
+
+/* mm/sparse.c */
+#define FH_SECTION_MARKED_PRESENT (1ULL << 0)
+#define FH_SECTION_HAS_MEM_MAP (1ULL << 1)
+#define FH_PAGES_PER_SECTION (1ULL << (27 - 12))
+#define FH_PAGES_PER_SUBSECTION (1ULL << (21 - 12))
+
+/* include/linux/xarray.h */
+#define FH_XA_MK_INTERNAL(v) (((uint64_t)(v) << 2) | 2)
+#define FH_XA_RETRY_ENTRY FH_XA_MK_INTERNAL(256)
+#define FH_XA_ZERO_ENTRY FH_XA_MK_INTERNAL(257)
+#define FH_XA_MK_VALUE(v) (((uint64_t)(v) << 1) | 1)
+
+struct fh_region {
+	uint64_t addr;
+	size_t len;
+	uint8_t *bytes;
+};
+
+struct fh_sym {
+	const char *name;
+	uint64_t addr, size;
+};
+
+struct fh_type {
+	const char *name;
+	uint64_t size;
+};
+
+struct fh_member {
+	const char *type, *member;
+	uint64_t offset, size;
+};
+
+struct fh_enum {
+	const char *name;
+	int64_t value;
+};
+
+struct fh_number {
+	const char *name;
+	uint64_t value;
+};
+
+struct fakehost {
+	struct zd_host host;
+
+	struct fh_region *regions;
+	size_t nregions;
+	struct {
+		uint64_t addr, len;
+	} excluded[FH_MAX_EXCLUDED];
+	size_t nexcluded;
+
+	struct fh_sym syms[FH_MAX_SYMS];
+	size_t nsyms;
+	struct fh_type types[FH_MAX_TYPES];
+	size_t ntypes;
+	struct fh_member members[FH_MAX_MEMBERS];
+	size_t nmembers;
+	struct fh_enum enums[FH_MAX_ENUMS];
+	size_t nenums;
+	struct fh_number numbers[FH_MAX_NUMBERS];
+	size_t nnumbers;
+
+	/* Optional host->cpu_offsets, used when set_cpu_offsets is true. */
+	bool use_cpu_offsets;
+	unsigned int nr_cpu_ids;
+	uint64_t possible;	/* mask of the first 64 CPUs */
+
+	uint64_t heap_next;	/* bump allocator */
+	uint64_t pcpu_next;	/* next __percpu pointer */
+	uint64_t data_next;	/* next .data symbol */
+	uint64_t text_next;	/* next text symbol */
+};
+
+/* Memory */
+struct fakehost *fh_create(void);
+void fh_destroy(struct fakehost *fh);
+/* A zero-filled region at addr; returns its bytes. */
+uint8_t *fh_map(struct fakehost *fh, uint64_t addr, size_t len);
+/* Reads touching [addr, addr + len) fail with ZD_ERR_EXCLUDED. */
+void fh_exclude(struct fakehost *fh, uint64_t addr, uint64_t len);
+/* Remove a whole region previously mapped at exactly addr. */
+void fh_unmap(struct fakehost *fh, uint64_t addr);
+/* A zeroed "kernel object" from the heap; aligned to align (power of 2). */
+uint64_t fh_alloc(struct fakehost *fh, size_t size, size_t align);
+void fh_put(struct fakehost *fh, uint64_t addr, const void *src, size_t len);
+void fh_put_u64(struct fakehost *fh, uint64_t addr, uint64_t v);
+void fh_put_u32(struct fakehost *fh, uint64_t addr, uint32_t v);
+void fh_put_u8(struct fakehost *fh, uint64_t addr, uint8_t v);
+uint64_t fh_get_u64(struct fakehost *fh, uint64_t addr);
+
+/* Tables */
+void fh_add_symbol(struct fakehost *fh, const char *name, uint64_t addr,
+		   uint64_t size);
+void fh_add_type(struct fakehost *fh, const char *name, uint64_t size);
+void fh_add_member(struct fakehost *fh, const char *type, const char *member,
+		   uint64_t offset, uint64_t size);
+void fh_remove_member(struct fakehost *fh, const char *type,
+		      const char *member);
+void fh_add_enum(struct fakehost *fh, const char *name, int64_t value);
+void fh_add_number(struct fakehost *fh, const char *name, uint64_t value);
+uint64_t fh_symbol_addr(struct fakehost *fh, const char *name);
+/* A function symbol in "text" (for release/ops symbolization). */
+uint64_t fh_add_function(struct fakehost *fh, const char *name);
+
+/*
+ * A complete 6.1 x86_64 kernel: layout tables, constants, enumerators,
+ * symbols (mem_section root table, pgmap_array, CPUs: nr_cpu_ids CPUs with
+ * the possible mask given, per-CPU areas for every id < nr_cpu_ids).
+ */
+void fh_setup_6_1(struct fakehost *fh, unsigned int nr_cpu_ids,
+		  uint64_t possible);
+
+/* Per-CPU data */
+uint64_t fh_cpu_offset(const struct fakehost *fh, unsigned int cpu);
+/* A __percpu unsigned long, zero on every CPU. */
+uint64_t fh_percpu_alloc(struct fakehost *fh);
+void fh_percpu_set(struct fakehost *fh, uint64_t pcp, unsigned int cpu,
+		   uint64_t v);
+
+/*
+ * A percpu_ref (5.10+ layout: percpu_count_ptr, data) at ref.  The state
+ * is what the kernel would have written; the builder only stores it.
+ */
+struct fh_ref {
+	uint64_t flags;		/* low bits of percpu_count_ptr */
+	bool no_percpu;		/* counters freed: pointer bits 0 */
+	bool exited;		/* data == NULL, pcp = 3 | count << 2 */
+	int64_t exited_count;
+	uint64_t count;		/* data->count as stored */
+	uint64_t release, confirm_switch;
+	unsigned int ncpu;	/* cpu_val[0..ncpu) written, others 0 */
+	uint64_t cpu_val[FH_MAX_CPUS];
+};
+/* Returns the __percpu pointer (0 when none). */
+uint64_t fh_ref_init(struct fakehost *fh, uint64_t ref, const struct fh_ref *r);
+/* Percpu mode as after init + gets: count BIAS + 1, counters sum to n - 1. */
+void fh_ref_percpu(struct fakehost *fh, uint64_t ref, int64_t n);
+/* Atomic (flags 1) or dead after a confirmed switch (flags 3). */
+void fh_ref_atomic(struct fakehost *fh, uint64_t ref, uint64_t flags,
+		   int64_t n);
+
+/* Sparse memory model */
+/*
+ * Section nr present with a memmap (the vmemmap base, flags PRESENT |
+ * HAS_MEM_MAP), its usage->subsection_map set to subsections.
+ */
+void fh_section_add(struct fakehost *fh, uint64_t nr, uint64_t subsections);
+/* A section entry with explicit section_mem_map bits (not present, ...). */
+void fh_section_raw(struct fakehost *fh, uint64_t nr, uint64_t smm,
+		    uint64_t usage);
+uint64_t fh_page_addr(uint64_t pfn);
+/* Make the struct pages of [pfn, pfn + n) readable (zeroed). */
+void fh_memmap_map(struct fakehost *fh, uint64_t pfn, uint64_t n);
+void fh_page_set(struct fakehost *fh, uint64_t pfn, uint64_t pgmap_word,
+		 int32_t refcount);
+
+/* XArray */
+/* Node of this shift under parent (0 for the root), at slot offset. */
+uint64_t fh_xa_node(struct fakehost *fh, uint64_t xa, unsigned int shift,
+		    uint64_t parent, unsigned int offset);
+void fh_xa_slot(struct fakehost *fh, uint64_t node, unsigned int slot,
+		uint64_t entry);
+/* Store entry over [first, last] as xa_store_range() lays it out. */
+void fh_xa_store_range(struct fakehost *fh, uint64_t xa, uint64_t first,
+		       uint64_t last, uint64_t entry);
+
+/* dev_pagemap */
+struct fh_pgmap {
+	int32_t type;
+	uint32_t flags;
+	uint64_t vmemmap_shift;
+	unsigned int nr_range;
+	uint64_t start[4], end[4];	/* physical, end inclusive */
+	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
+	uint64_t ops, owner;
+};
+/*
+ * Allocate and fill a dev_pagemap (empty done.wait list, data for its
+ * percpu_ref allocated, ref zeroed), register its ranges in pgmap_array.
+ */
+uint64_t fh_pgmap_create(struct fakehost *fh, const struct fh_pgmap *p);
+/*
+ * Give [pfn, pfn + n) present sections (all subsections), a memmap, and
+ * struct pages that point at pgmap with the given refcount.
+ */
+void fh_pages_populate(struct fakehost *fh, uint64_t pgmap, uint64_t pfn,
+		       uint64_t n, int32_t refcount);
+/* A task in wait_for_completion(&pgmap->done); returns the task. */
+uint64_t fh_add_waiter(struct fakehost *fh, uint64_t pgmap, int32_t pid,
+		       const char *comm, uint32_t state);
+
+#endif /* ZDREF_TESTS_FAKEHOST_H */
