@@ -17,7 +17,7 @@ CLI_PKGS = libkdumpfile libdw libelf
 
 LIB_SRCS = lib/error.c lib/target.c lib/percpu_ref.c lib/xarray.c \
 	   lib/pgmap.c lib/pagewalk.c lib/model.c lib/waiters.c lib/audit.c \
-	   lib/report.c
+	   lib/lookup.c lib/report.c
 CLI_SRCS = cli/main.c cli/kdump_host.c cli/flattened.c cli/dumpcheck.c \
 	   cli/debuginfo.c
 LIB_HDRS = $(wildcard include/zdref/*.h) lib/internal.h

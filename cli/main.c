@@ -18,7 +18,7 @@
 #define EXIT_TROUBLE 2
 
 static const char usage_text[] =
-	"Usage: zdref [-s VMLINUX] [-p PGMAP] [-a] [-j] VMCORE\n"
+	"Usage: zdref [-s VMLINUX] [-p PGMAP | -P PFN] [-a] [-j] VMCORE\n"
 	"Audit the references of every ZONE_DEVICE struct dev_pagemap in a Linux\n"
 	"kernel dump: compare each pgmap's percpu_ref count with what its pages\n"
 	"account for, and say which references are leaked or missing, and where.\n"
@@ -26,6 +26,7 @@ static const char usage_text[] =
 	"  -s, --symbols VMLINUX  vmlinux with debug info; default: looked up by the\n"
 	"                         dump's release (/usr/lib/debug/boot/vmlinux-RELEASE, ...)\n"
 	"  -p, --pgmap ADDR       this struct dev_pagemap in detail, with its suspect pages\n"
+	"  -P, --pfn PFN          which pgmap holds this pfn (hex), and its page's state\n"
 	"  -a, --all              list every non-idle page, not only suspects\n"
 	"  -j, --json             JSON output\n"
 	"  -k, --kernel           the live kernel (/proc/kcore): not available yet\n"
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "symbols", required_argument, NULL, 's' },
 		{ "pgmap", required_argument, NULL, 'p' },
+		{ "pfn", required_argument, NULL, 'P' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "kernel", no_argument, NULL, 'k' },
@@ -79,7 +81,8 @@ int main(int argc, char **argv)
 	};
 	struct zd_audit_options opts = { 0 };
 	const char *vmlinux = NULL;
-	bool json = false, stats = false;
+	bool json = false, stats = false, by_pfn = false;
+	uint64_t pfn = 0;
 	double t0 = now(), t_open, t_vmlinux, t_layout, t_audit;
 	uint64_t reads, bytes, pages = 0;
 	struct zd_kdump *k = NULL;
@@ -90,7 +93,7 @@ int main(int argc, char **argv)
 	int c, status;
 
 	opterr = 0; /* one line of our own instead of getopt's two */
-	while ((c = getopt_long(argc, argv, "s:p:ajkhV", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "s:p:P:ajkhV", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 's':
@@ -103,6 +106,14 @@ int main(int argc, char **argv)
 					optarg);
 				return EXIT_TROUBLE;
 			}
+			break;
+		case 'P':
+			if (parse_addr(optarg, &pfn) && strcmp(optarg, "0")) {
+				fprintf(stderr, "zdref: -P %s: not a hex pfn\n",
+					optarg);
+				return EXIT_TROUBLE;
+			}
+			by_pfn = true;
 			break;
 		case 'a':
 			opts.all_pages = true;
@@ -157,6 +168,26 @@ int main(int argc, char **argv)
 	}
 	t_layout = now();
 	opts.release = zd_kdump_release(k);
+	if (by_pfn) {
+		struct zd_pfn_info info;
+
+		if ((err = zd_lookup_pfn(t, pfn, &info))) {
+			status = trouble(NULL, err);
+			goto out;
+		}
+		if (json)
+			zd_pfn_info_print_json(stdout, &info, opts.release,
+					       zd_target_model(t));
+		else
+			zd_pfn_info_print_text(stdout, &info);
+		/* 1 when the page is suspect or unreadable, as for a report. */
+		status = info.found &&
+				 (!info.readable || info.page.suspect) ?
+				 EXIT_FINDINGS :
+				 0;
+		zd_pfn_info_release(&info);
+		goto out;
+	}
 	if ((err = zd_audit(t, &opts, &rep))) {
 		status = trouble(NULL, err);
 		goto out;

@@ -401,3 +401,74 @@ void zd_report_print_json(FILE *out, const struct zd_report *rep)
 	}
 	fputs("  ]\n}\n", out);
 }
+
+void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
+{
+	const struct zd_pgmap *pg = &info->pgmap;
+	const struct zd_page *p = &info->page;
+	char tbuf[32], why[96];
+
+	if (!info->found) {
+		fprintf(out, "PFN: %" PRIx64 "  %s\n", info->pfn, info->state);
+		return;
+	}
+	fprintf(out,
+		"PFN: %" PRIx64 "  PAGE: %" PRIx64 "  PGMAP: %" PRIx64
+		" (%s, range %u: %" PRIx64 "-%" PRIx64 ")\n",
+		info->pfn, p->page, pg->addr, short_type(pg, tbuf, sizeof(tbuf)),
+		info->range, pg->ranges[info->range].start,
+		pg->ranges[info->range].end);
+	fprintf(out, "  STATE: %s\n", info->state);
+	if (info->tail)
+		fprintf(out, "  HEAD PFN: %" PRIx64 "\n", info->head_pfn);
+	if (!info->readable) {
+		fprintf(out, "  %s\n", info->page_error->message);
+		return;
+	}
+	fprintf(out,
+		"  CNT: %d (idle is %d)  MAPCNT: %d  FLAGS: %" PRIx64
+		"  PGMAP WORD: %" PRIx64 "\n",
+		p->refcount, pg->idle_refcount, p->mapcount, p->flags,
+		p->pgmap_word);
+	if (p->suspect)
+		fprintf(out, "  REASON: %s\n", reason_text(pg, p, why, sizeof(why)));
+}
+
+void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
+			    const char *release, const char *model)
+{
+	const struct zd_pgmap *pg = &info->pgmap;
+
+	fprintf(out, "{\"tool\": \"zdref\", \"version\": \"%s\", \"kernel\": {\"release\": ",
+		ZDREF_VERSION);
+	json_string(out, release ? release : "");
+	fprintf(out, ", \"model\": \"%s\"},\n \"pfn\": \"0x%" PRIx64 "\", ",
+		model, info->pfn);
+	if (!info->found) {
+		fputs("\"pgmap\": null, \"state\": ", out);
+		json_string(out, info->state);
+		fputs("}\n", out);
+		return;
+	}
+	json_hex(out, "pgmap", pg->addr);
+	fputs(", \"type\": ", out);
+	if (pg->type_name)
+		json_string(out, pg->type_name);
+	else
+		fprintf(out, "\"%" PRId64 "\"", pg->type);
+	fprintf(out, ", \"range\": %u, \"owned\": %s, \"tail\": %s, ",
+		info->range, info->owned ? "true" : "false",
+		info->tail ? "true" : "false");
+	json_hex(out, "head_pfn", info->head_pfn);
+	fputs(", \"state\": ", out);
+	json_string(out, info->state);
+	fprintf(out, ", \"idle_refcount\": %d,\n \"page\": ", pg->idle_refcount);
+	if (info->readable) {
+		json_page(out, pg, &info->page);
+		fputs(", \"error\": null}\n", out);
+	} else {
+		fputs("null, \"error\": ", out);
+		json_string(out, info->page_error->message);
+		fputs("}\n", out);
+	}
+}

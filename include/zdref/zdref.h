@@ -155,6 +155,28 @@ int zd_report_findings(const struct zd_report *report);
 const char *zd_verdict_name(enum zd_verdict verdict);
 const char *zd_ref_mode_name(enum zd_ref_mode mode);
 
+/* Which pgmap owns a pfn, and the state of its page (-P). */
+struct zd_pfn_info {
+	uint64_t pfn;
+	bool found;		/* a registered pgmap's ranges hold it */
+	struct zd_pgmap pgmap;	/* decoded and judged, pages not walked */
+	unsigned int range;
+	bool owned;		/* in [pfn_first, pfn_end): holds references */
+	bool tail;		/* tail of a compound unit; head_pfn holds the count */
+	uint64_t head_pfn;
+	bool readable;
+	struct zd_error *page_error;	/* why the page is not readable */
+	struct zd_page page;
+	const char *state;	/* idle, busy, suspect, not owned, ... */
+};
+
+struct zd_error *zd_lookup_pfn(struct zd_target *target, uint64_t pfn,
+			       struct zd_pfn_info *info);
+void zd_pfn_info_release(struct zd_pfn_info *info);
+void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info);
+void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
+			    const char *release, const char *model);
+
 enum zd_text_flags {
 	ZD_TEXT_DETAIL = 1 << 0, /* one pgmap in detail (-p) */
 	ZD_TEXT_ALL = 1 << 1, /* list busy pages too (-a) */
