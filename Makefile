@@ -27,7 +27,14 @@ BUILD = build
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS = $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
-all: zdref
+# The crash extension is built against the defs.h of the installed crash
+# (Debian's crash package ships it): its structure layouts are that crash's.
+CRASH_INC ?= /usr/include/crash
+CRASH_TARGET ?= $(shell uname -m | sed -e 's/x86_64/X86_64/' -e 's/aarch64/ARM64/')
+CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
+HAVE_CRASH := $(wildcard $(CRASH_INC)/defs.h)
+
+all: zdref $(if $(HAVE_CRASH),zdref.so)
 
 $(BUILD)/lib/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -42,6 +49,10 @@ $(BUILD)/libzdref.a: $(LIB_OBJS)
 
 zdref: $(CLI_OBJS) $(BUILD)/libzdref.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+
+zdref.so: ext/zdref_crash.c $(LIB_OBJS) $(LIB_HDRS)
+	$(CC) $(ZD_CFLAGS) $(CFLAGS) -isystem $(CRASH_INC) -D$(CRASH_TARGET) -DGDB_10_2 \
+		-shared -fPIC -rdynamic -Wl,-soname,zdref.so -o $@ ext/zdref_crash.c $(LIB_OBJS)
 
 # Unit tests: the core over a fake host, with ASan and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -69,8 +80,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 zdref $(DESTDIR)$(BINDIR)/zdref
 	install -m 644 doc/zdref.1 $(DESTDIR)$(MANDIR)/man1/zdref.1
+	$(if $(HAVE_CRASH),install -d $(DESTDIR)$(CRASH_EXTDIR))
+	$(if $(HAVE_CRASH),install -m 644 zdref.so $(DESTDIR)$(CRASH_EXTDIR)/zdref.so)
 
 clean:
-	rm -rf $(BUILD) zdref $(UNIT_TESTS)
+	rm -rf $(BUILD) zdref zdref.so $(UNIT_TESTS)
 
 .PHONY: all unit check install clean

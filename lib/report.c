@@ -324,6 +324,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 	else
 		fputs("\"altmap\": null, ", out);
 	json_hex(out, "ops", pg->ops);
+	fputs(", \"ops_symbol\": ", out);
+	json_string(out, pg->ops_name);
 	fputs(", ", out);
 	json_hex(out, "owner", pg->owner);
 	fputs(",\n     \"percpu_ref\": ", out);

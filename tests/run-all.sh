@@ -3,7 +3,8 @@
 #   sample  zdref on the dumps in samples/vmcores/ against their truth files
 #   real    Debian 6.1 and 6.12 kernels booted under QEMU with injected faults
 #           (tests/real/), checked against the guests' ground truth, against
-#           crash's own view (6.1), and bad input on real dumps
+#           crash's own view (6.1), the crash extension in real crash sessions
+#           (6.1), and bad input on real dumps
 # Downloads and dumps are cached in ${ZDREF_CACHE:-~/.cache/zdref}.
 # ZDREF_TIERS="sample real" picks tiers.  Last line: "N passed, N failed".
 set -uo pipefail
@@ -70,6 +71,12 @@ tier_real() {
 		done
 		if [ "$fam" = 61 ]; then
 			DUMP61="$ZDREF_CACHE/dumps/$krel/kdump_filtered"
+			# The crash extension in real crash sessions (crash 8.0.2 reads 6.1 only).
+			if tests/crash/test-ext.sh zdref.so "$ZDREF" "$ZDREF_CACHE/dumps/$krel"/*/ >"$T/crash" 2>&1; then
+				ok "crash extension on $krel ($(tail -1 "$T/crash"))"
+			else
+				not_ok "crash extension on $krel" "$(grep -A4 FAIL "$T/crash")"
+			fi
 		else
 			OTHER_VMLINUX="$ZDREF_CACHE/kernels/$krel/vmlinux"
 		fi
