@@ -105,6 +105,9 @@ scenario_conf() {
 	hung_teardown)  echo "256M||qmp|kdump-zlib" ;;
 	warn_panic)     echo "256M|panic_on_warn=1 panic=0|qmp|kdump-zlib" ;;
 	kdump_filtered) echo "1G|crashkernel=256M|kdump|kdump" ;;
+	# Not in the default list: a 4 GiB third pgmap (1 M device pages) for
+	# tests/bench/bench.sh.
+	bench)          echo "7G|memmap=4G!4G|qmp|kdump-zlib" ;;
 	*) die "unknown scenario '$1' (known: ${ALL_SCENARIOS[*]})" ;;
 	esac
 }
