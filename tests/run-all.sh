@@ -17,14 +17,14 @@ ZDREF_ASAN=build/zdref-asan
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# check_dump NAME DIR/WITH/{vmcore,vmlinux,truth.json}
+# check_dump NAME DIR/WITH/{vmcore,vmlinux,truth.json} [--strict]
 check_dump() {
-	local name=$1 dir=$2 rc
+	local name=$1 dir=$2 strict=${3:-} rc
 	"$ZDREF" -j -s "$dir/vmlinux" "$dir/vmcore" >"$T/out.json" 2>"$T/err"
 	rc=$?
 	if [ "$rc" -ge 2 ]; then
 		not_ok "$name" "zdref exit $rc: $(cat "$T/err")"
-	elif python3 tests/real/check_truth.py "$dir/truth.json" "$T/out.json" "$rc" >"$T/why"; then
+	elif python3 tests/real/check_truth.py $strict "$dir/truth.json" "$T/out.json" "$rc" >"$T/why"; then
 		ok "$name"
 	else
 		not_ok "$name" "$(cat "$T/why")"
@@ -59,7 +59,10 @@ tier_real() {
 		for dir in "$ZDREF_CACHE/dumps/$krel"/*/; do
 			[ -f "$dir/truth.json" ] || continue
 			scen=$(basename "$dir")
-			check_dump "real $krel $scen" "$dir"
+			# Bookworm's makedumpfile (1.7.2) warns on both kernels that it
+			# does not know them; on 6.1 its -d 31 filter was seen to keep
+			# every page zdref reads, on 6.12 it drops slab pages.
+			check_dump "real $krel $scen" "$dir" "$([ "$fam" = 61 ] && echo --strict)"
 			# crash 8.0.2 reads the 6.1 dumps only (real-dumps.md).
 			if [ "$fam" = 61 ] && { [ "$scen" = leak_missing ] || [ "$scen" = page_refs ]; }; then
 				if python3 tests/real/check_crash.py "$dir/vmlinux" "$dir/vmcore" "$T/out.json" >"$T/why" 2>&1; then
