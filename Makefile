@@ -15,7 +15,7 @@ ZD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 ZD_CFLAGS += -fno-strict-aliasing
 CLI_PKGS = libkdumpfile libdw libelf
 
-LIB_SRCS = lib/error.c lib/target.c lib/percpu_ref.c lib/xarray.c \
+LIB_SRCS = lib/error.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
 	   lib/pgmap.c lib/pagewalk.c lib/model.c lib/waiters.c lib/audit.c \
 	   lib/lookup.c lib/report.c
 CLI_SRCS = cli/main.c cli/kdump_host.c cli/flattened.c cli/dumpcheck.c \

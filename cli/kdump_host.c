@@ -87,12 +87,27 @@ static struct zd_error *read_vmcoreinfo(struct zd_kdump *k)
 		zd_error_destroy(err); /* no KASLR */
 		k->kernel_offset = 0;
 	}
-	if ((err = vmcoreinfo_num(k, "PAGESIZE", 10, &pagesize)) ||
-	    (err = vmcoreinfo_num(k, "NUMBER(SECTION_SIZE_BITS)", 10,
-				  &k->section_size_bits)) ||
-	    (err = vmcoreinfo_num(k, "NUMBER(MAX_PHYSMEM_BITS)", 10,
-				  &k->max_physmem_bits)))
+	if ((err = vmcoreinfo_num(k, "PAGESIZE", 10, &pagesize)))
 		return err;
+	/*
+	 * VMCOREINFO has had these only since 5.x; before, x86_64 fixed
+	 * SECTION_SIZE_BITS at 27 and MAX_PHYSMEM_BITS at 46 (52 with
+	 * 5-level paging, 4.14+).
+	 */
+	if ((err = vmcoreinfo_num(k, "NUMBER(SECTION_SIZE_BITS)", 10,
+				  &k->section_size_bits))) {
+		zd_error_destroy(err);
+		k->section_size_bits = 27;
+	}
+	if ((err = vmcoreinfo_num(k, "NUMBER(MAX_PHYSMEM_BITS)", 10,
+				  &k->max_physmem_bits))) {
+		uint64_t l5 = 0;
+
+		zd_error_destroy(err);
+		err = vmcoreinfo_num(k, "NUMBER(pgtable_l5_enabled)", 10, &l5);
+		zd_error_destroy(err);
+		k->max_physmem_bits = l5 ? 52 : 46;
+	}
 	if (!pagesize || (pagesize & (pagesize - 1)))
 		return zd_error_create(ZD_ERR_FORMAT,
 				       "%s: VMCOREINFO PAGESIZE=%llu", k->path,

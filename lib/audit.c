@@ -10,25 +10,55 @@
 
 #include "internal.h"
 
-static void audit_one(const struct zd_target *t, uint64_t addr,
-		      uint64_t covered, const struct zd_audit_options *opts,
-		      struct zd_pgmap *pg)
+/* How many keys the registry should give a pgmap with these ranges. */
+static uint64_t registry_keys(const struct zd_target *t,
+			      const struct zd_registered *reg,
+			      const struct zd_pgmap *pg)
 {
-	struct zd_error *err;
+	const struct zd_layout *l = &t->lay;
 	uint64_t want = 0;
 
-	err = zd_pgmap_decode(t, addr, pg);
+	for (unsigned int i = 0; i < pg->nr_range; i++) {
+		const struct zd_range *r = &pg->ranges[i];
+
+		if (reg->section_keyed)
+			/* One key per section of the section-aligned span. */
+			want += (r->end >> l->section_size_bits) -
+				(r->start >> l->section_size_bits) + 1;
+		else
+			/* xa_store_range(PHYS_PFN(start), PHYS_PFN(end)) */
+			want += (r->end >> l->page_shift) -
+				(r->start >> l->page_shift) + 1;
+	}
+	return want;
+}
+
+const char *zd_registry_name(const struct zd_target *t)
+{
+	const struct zd_layout *l = &t->lay;
+
+	if (l->pgmap_array)
+		return l->hmm_devmem_radix ? "pgmap_array+hmm_devmem_radix" :
+					     "pgmap_array";
+	return l->hmm_devmem_radix ? "pgmap_radix+hmm_devmem_radix" :
+				     "pgmap_radix";
+}
+
+static void audit_one(const struct zd_target *t,
+		      const struct zd_registered *reg,
+		      const struct zd_audit_options *opts, struct zd_pgmap *pg)
+{
+	struct zd_error *err;
+
+	err = zd_pgmap_decode(t, reg->pgmap, pg);
+	pg->hmm = reg->hmm;
 	if (err) {
 		snprintf(pg->reason, sizeof(pg->reason), "%s", err->message);
 		pg->verdict = ZD_VERDICT_UNKNOWN;
 		zd_error_destroy(err);
 		return;
 	}
-	/* xa_store_range(PHYS_PFN(start), PHYS_PFN(end)) for every range. */
-	for (unsigned int i = 0; i < pg->nr_range; i++)
-		want += (pg->ranges[i].end >> t->lay.page_shift) -
-			(pg->ranges[i].start >> t->lay.page_shift) + 1;
-	pg->registry_mismatch = want != covered;
+	pg->registry_mismatch = registry_keys(t, reg, pg) != reg->covered;
 
 	zd_model_prepare(t, pg);
 	err = zd_pagewalk_pgmap(t, pg, opts->max_listed, opts->all_pages);
@@ -49,7 +79,7 @@ struct zd_error *zd_audit(struct zd_target *t,
 			  struct zd_report **ret)
 {
 	struct zd_report *rep;
-	uint64_t *regs = NULL;
+	struct zd_registered *regs = NULL;
 	size_t n = 0, first = 0, count;
 	struct zd_error *err;
 
@@ -59,14 +89,15 @@ struct zd_error *zd_audit(struct zd_target *t,
 	if (opts->pgmap) {
 		size_t i;
 
-		for (i = 0; i < n && regs[2 * i] != opts->pgmap; i++)
+		for (i = 0; i < n && regs[i].pgmap != opts->pgmap; i++)
 			;
 		if (i == n) {
 			free(regs);
 			return zd_error_create(
 				ZD_ERR_USAGE,
-				"0x%llx is not a registered dev_pagemap (pgmap_array holds %zu)",
-				(unsigned long long)opts->pgmap, n);
+				"0x%llx is not a registered dev_pagemap (%s holds %zu)",
+				(unsigned long long)opts->pgmap,
+				zd_registry_name(t), n);
 		}
 		first = i;
 		count = 1;
@@ -80,14 +111,13 @@ struct zd_error *zd_audit(struct zd_target *t,
 	}
 	rep->npgmaps = count;
 	rep->model = zd_era_name(t->era);
-	rep->registry = "pgmap_array";
+	rep->registry = zd_registry_name(t);
 	rep->page_struct_size = t->lay.page_size;
 	if (opts->release)
 		snprintf(rep->release, sizeof(rep->release), "%s",
 			 opts->release);
 	for (size_t i = 0; i < count; i++)
-		audit_one(t, regs[2 * (first + i)], regs[2 * (first + i) + 1],
-			  opts, &rep->pgmaps[i]);
+		audit_one(t, &regs[first + i], opts, &rep->pgmaps[i]);
 	free(regs);
 	*ret = rep;
 	return NULL;

@@ -11,6 +11,12 @@
 #define ZD_NO_MEMBER UINT64_MAX
 #define ZD_MAX_CPUS 8192
 #define ZD_MAX_RANGES 64
+/*
+ * The type of a pgmap of an era without the type field (4.5-4.13), or of
+ * device-dax before 5.3, which left it unset: host memory, like
+ * MEMORY_DEVICE_HOST of 4.14-4.17.
+ */
+#define ZD_TYPE_HOST (-1)
 
 struct zd_layout {
 	uint64_t page_shift;
@@ -26,11 +32,15 @@ struct zd_layout {
 		ms_usage; /* ms_usage: ZD_NO_MEMBER < 5.3 */
 	uint64_t usage_subsection_map;
 
-	/* struct dev_pagemap */
+	/* struct dev_pagemap: members absent in an era are ZD_NO_MEMBER */
 	uint64_t pgmap_size, pgmap_ref, pgmap_type, pgmap_flags;
-	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner; /* optional */
-	uint64_t pgmap_nr_range, pgmap_ranges, pgmap_done, pgmap_altmap;
-	bool ref_is_pointer;
+	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner;
+	uint64_t pgmap_done, pgmap_altmap, pgmap_altmap_valid;
+	bool ref_is_pointer;	/* driver-owned ref, before 5.15 */
+	bool altmap_is_pointer;	/* struct vmem_altmap *, before 4.16 */
+	/* ranges: nr_range + ranges[] (5.10+) or one struct resource res */
+	uint64_t pgmap_nr_range, pgmap_ranges;
+	bool res_is_pointer;	/* const struct resource *, before 4.16 */
 	uint64_t range_start, range_end, range_size;
 	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
 
@@ -43,13 +53,23 @@ struct zd_layout {
 	uint64_t swq_task, swq_list, task_pid, task_comm, task_state;
 	bool have_waiters;
 
-	/* registry: XArray pgmap_array */
-	uint64_t pgmap_array;
+	/*
+	 * Registries: the XArray pgmap_array (4.20+), the radix tree
+	 * pgmap_radix (4.5-4.19) and HMM's hmm_devmem_radix (4.14-4.20).
+	 * Addresses are 0 when the kernel has none.
+	 */
+	uint64_t pgmap_array, pgmap_radix, hmm_devmem_radix;
 	uint64_t xa_head, xa_node_shift, xa_node_slots, xa_node_size;
+	uint64_t radix_rnode, radix_height;	/* radix_height: <= 4.6 */
+	uint64_t radix_node_shift, radix_node_path, radix_node_slots;
+	uint64_t radix_node_size;
+	/* radix values: struct page_map * (<= 4.15), struct hmm_devmem * */
+	uint64_t page_map_pgmap, hmm_devmem_pagemap;
 
 	/* enum memory_type values (INT64_MIN when absent) */
 	int64_t type_private, type_coherent, type_fs_dax, type_generic;
-	int64_t type_p2pdma;
+	int64_t type_p2pdma, type_public, type_host;
+	int64_t pg_head;	/* PG_head bit, -1 if unknown */
 
 	/* possible CPUs */
 	unsigned int ncpus;
@@ -86,11 +106,18 @@ static inline uint32_t zd_get_u32(const void *p)
 struct zd_era;
 const struct zd_era *zd_era_detect(const struct zd_target *t);
 const char *zd_era_name(const struct zd_era *era);
+/* Large folios of this era hold 1 << order references (6.19 device-private). */
+bool zd_model_folio_refs(const struct zd_target *t, const struct zd_pgmap *pg);
 /* Before the page walk: the type's idle refcount. */
 void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pgmap);
 void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pgmap);
 /* Is a page with this refcount idle, busy-but-normal, or suspect? */
-enum zd_page_class { ZD_CLASS_IDLE, ZD_CLASS_BUSY, ZD_CLASS_SUSPECT };
+enum zd_page_class {
+	ZD_CLASS_IDLE,
+	ZD_CLASS_BUSY,
+	ZD_CLASS_SUSPECT,
+	ZD_CLASS_SKIP, /* holds no references: poisoned, memmap, tail */
+};
 enum zd_page_class zd_model_classify(const struct zd_target *t,
 				     const struct zd_pgmap *pgmap,
 				     int32_t refcount,
@@ -107,6 +134,10 @@ typedef struct zd_error *(*zd_xa_visit_fn)(void *arg, uint64_t entry,
 					   uint64_t first, uint64_t last);
 struct zd_error *zd_xa_walk(const struct zd_target *t, uint64_t xarray,
 			    zd_xa_visit_fn fn, void *arg);
+
+/* lib/radix.c: the same for a radix tree (pgmap_radix, hmm_devmem_radix). */
+struct zd_error *zd_radix_walk(const struct zd_target *t, uint64_t root,
+			       zd_xa_visit_fn fn, void *arg);
 
 /* lib/pagewalk.c */
 struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
@@ -125,9 +156,18 @@ struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
 /* lib/pgmap.c */
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				 struct zd_pgmap *pgmap);
-struct zd_error *zd_pgmap_enumerate(const struct zd_target *t, uint64_t **addrs,
-				    size_t *n);
+struct zd_registered {
+	uint64_t pgmap;
+	uint64_t covered;	/* keys the registry maps to it */
+	bool section_keyed;	/* keys are section numbers, not pfns */
+	bool hmm;		/* from hmm_devmem_radix (4.14-4.20) */
+};
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
+				    struct zd_registered **out, size_t *n);
 void zd_pgmap_release(struct zd_pgmap *pgmap);
+
+/* lib/audit.c: the registries this kernel has, for messages. */
+const char *zd_registry_name(const struct zd_target *t);
 
 /* lib/waiters.c */
 struct zd_error *zd_waiters_read(const struct zd_target *t,

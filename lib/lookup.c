@@ -21,7 +21,8 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 			       struct zd_pfn_info *info)
 {
 	const struct zd_layout *l = &t->lay;
-	uint64_t *regs = NULL, head, addr;
+	struct zd_registered *regs = NULL;
+	uint64_t head, addr;
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	struct zd_error *err;
@@ -34,7 +35,8 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 	for (size_t i = 0; i < n && !info->found; i++) {
 		struct zd_pgmap *pg = &info->pgmap;
 
-		err = zd_pgmap_decode(t, regs[2 * i], pg);
+		err = zd_pgmap_decode(t, regs[i].pgmap, pg);
+		pg->hmm = regs[i].hmm;
 		if (err) {
 			/* An undecodable pgmap cannot hold it; keep looking. */
 			zd_error_destroy(err);

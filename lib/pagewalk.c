@@ -40,6 +40,7 @@ struct walker {
 	struct zd_pgmap *pg;
 	size_t max_listed;
 	bool all_pages;
+	bool folio_refs;	/* allocated large folios count 1 << order */
 	uint64_t pages_per_section, batch;
 	unsigned int subsection_pfn_shift;
 	struct section_info sec;
@@ -190,6 +191,20 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 	p->pgmap_word = zd_get_u64(sp + l->page_pgmap);
 	p->refcount = (int32_t)zd_get_u32(sp + l->page_refcount);
 	p->mapcount = (int32_t)zd_get_u32(sp + l->page_mapcount);
+	/* Pages that hold no references (kernel-model.md 5.4). */
+	if (p->flags == UINT64_MAX) {
+		p->reason = ZD_PAGE_POISONED;
+		return ZD_CLASS_SKIP;
+	}
+	if (p->pgmap_word == page_addr + l->page_pgmap) {
+		p->reason = ZD_PAGE_MEMMAP;
+		return ZD_CLASS_SKIP;
+	}
+	if ((p->pgmap_word & 1) && p->pgmap_word - 1 < page_addr &&
+	    page_addr - (p->pgmap_word - 1) < (l->page_size << 30)) {
+		p->reason = ZD_PAGE_TAIL;	/* compound_head | 1 */
+		return ZD_CLASS_SKIP;
+	}
 	cls = zd_model_classify(t, pg, p->refcount, &p->reason);
 	if (p->pgmap_word != pg->addr) {
 		/* The memmap does not point back: cross-check failed. */
@@ -200,20 +215,59 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 	return cls;
 }
 
+/*
+ * The number of pages, and so of pgmap references (6.19), of the folio an
+ * allocated page heads: 1 << order, the order kept in the low byte of the
+ * first tail's flags (folio_large_order()).
+ */
+static int64_t folio_pages(struct walker *w, const struct zd_page *p,
+			   const uint8_t *next)
+{
+	const struct zd_layout *l = &w->t->lay;
+	uint8_t buf[4096];
+	uint64_t addr, order;
+	struct zd_error *err;
+
+	if (l->pg_head < 0 || !(p->flags & (1ULL << l->pg_head)))
+		return 1;
+	if (!next) {
+		err = zd_page_read(w->t, p->pfn + 1, &addr, buf);
+		if (err) {
+			zd_error_destroy(err);
+			w->pg->unreadable++;	/* order unknown: count one */
+			return 1;
+		}
+		next = buf;
+	}
+	order = zd_get_u64(next + l->page_flags) & 0xff;
+	return order > 0 && order <= 20 ? (int64_t)1 << order : 1;
+}
+
 static struct zd_error *account_page(struct walker *w, uint64_t pfn,
-				     uint64_t page_addr, const uint8_t *sp)
+				     uint64_t page_addr, const uint8_t *sp,
+				     const uint8_t *next)
 {
 	struct zd_pgmap *pg = w->pg;
 	struct zd_page p;
 	enum zd_page_class cls;
 
 	cls = zd_page_judge(w->t, pg, pfn, page_addr, sp, &p);
+	if (cls == ZD_CLASS_SKIP) {
+		if (p.reason == ZD_PAGE_POISONED)
+			pg->poisoned++;
+		else
+			pg->skipped++;
+		return NULL;
+	}
 	if (p.refcount < 0)
 		pg->refcounts[0]++;
 	else if (p.refcount <= 1)
 		pg->refcounts[1 + p.refcount]++;
 	else
 		pg->refcounts[3]++;
+	pg->refsum += (int64_t)p.refcount - 1;
+	if (p.refcount >= 1)
+		pg->alloc_refs += w->folio_refs ? folio_pages(w, &p, next) : 1;
 	if (p.reason == ZD_PAGE_FOREIGN)
 		pg->foreign++;
 	if (cls == ZD_CLASS_IDLE)
@@ -275,7 +329,10 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 			}
 			if ((err = account_page(
 				     w, p, w->sec.memmap + p * l->page_size,
-				     w->buf + i * l->page_size)))
+				     w->buf + i * l->page_size,
+				     i + 1 < n && w->readable[i + 1] ?
+					     w->buf + (i + 1) * l->page_size :
+					     NULL)))
 				return err;
 		}
 		pfn = stop;
@@ -321,6 +378,7 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 		.pg = pg,
 		.max_listed = max_listed ? max_listed : DEFAULT_MAX_LISTED,
 		.all_pages = all_pages,
+		.folio_refs = zd_model_folio_refs(t, pg),
 		.pages_per_section = 1ULL
 				     << (l->section_size_bits - l->page_shift),
 		.sec = { .nr = UINT64_MAX },

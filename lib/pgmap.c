@@ -12,29 +12,29 @@
 #define ZD_MAX_PGMAPS 65536
 #define PGMAP_ALTMAP_VALID 1U
 
-struct registry_entry {
-	uint64_t pgmap;
-	uint64_t covered; /* pfns the XArray maps to this pgmap */
-};
-
 struct registry {
-	struct registry_entry *v;
+	struct zd_registered *v;
 	size_t n, cap;
+	/* what the entries of the registry being walked are */
+	uint64_t to_pgmap;	/* offset of the pgmap in the entry's object */
+	bool section_keyed, hmm;
 };
 
 static struct zd_error *registry_visit(void *arg, uint64_t entry,
 				       uint64_t first, uint64_t last)
 {
 	struct registry *r = arg;
+	uint64_t pgmap;
 	size_t i;
 
 	if (entry & 7)
-		return zd_error_create(
-			ZD_ERR_INVALID,
-			"pgmap_array: misaligned entry 0x%llx at pfn 0x%llx",
-			(unsigned long long)entry, (unsigned long long)first);
+		return zd_error_create(ZD_ERR_INVALID,
+				       "pgmap registry: misaligned entry 0x%llx at index 0x%llx",
+				       (unsigned long long)entry,
+				       (unsigned long long)first);
+	pgmap = entry + r->to_pgmap;
 	for (i = 0; i < r->n; i++) {
-		if (r->v[i].pgmap == entry) {
+		if (r->v[i].pgmap == pgmap) {
 			r->v[i].covered += last - first + 1;
 			return NULL;
 		}
@@ -44,59 +44,76 @@ static struct zd_error *registry_visit(void *arg, uint64_t entry,
 		void *v;
 
 		if (cap > ZD_MAX_PGMAPS)
-			return zd_error_create(
-				ZD_ERR_INVALID,
-				"pgmap_array: more than %d pgmaps",
-				ZD_MAX_PGMAPS);
+			return zd_error_create(ZD_ERR_INVALID,
+					       "pgmap registry: more than %d pgmaps",
+					       ZD_MAX_PGMAPS);
 		v = realloc(r->v, cap * sizeof(*r->v));
 		if (!v)
 			return &zd_error_nomem;
 		r->v = v;
 		r->cap = cap;
 	}
-	r->v[r->n].pgmap = entry;
-	r->v[r->n].covered = last - first + 1;
+	r->v[r->n] = (struct zd_registered){
+		.pgmap = pgmap,
+		.covered = last - first + 1,
+		.section_keyed = r->section_keyed,
+		.hmm = r->hmm,
+	};
 	r->n++;
 	return NULL;
 }
 
-static int cmp_entry(const void *a, const void *b)
+static int cmp_registered(const void *a, const void *b)
 {
-	const struct registry_entry *x = a, *y = b;
+	const struct zd_registered *x = a, *y = b;
 
 	return x->pgmap < y->pgmap ? -1 : x->pgmap > y->pgmap;
 }
 
 /*
- * Returns the pgmaps sorted by address, with the number of pfns the
- * registry maps to each (for the cross-check against their ranges).
+ * Every registered pgmap, sorted by address, with how many keys its
+ * registry gives it (for the cross-check against its ranges):
+ *   pgmap_array (4.20+): pfn keys, dev_pagemap values;
+ *   pgmap_radix: section keys up to 4.13, pfn keys (multi-order) from
+ *     4.14; struct page_map values up to 4.15;
+ *   hmm_devmem_radix (4.14-4.20): section keys, struct hmm_devmem values.
  */
-struct zd_error *zd_pgmap_enumerate(const struct zd_target *t, uint64_t **addrs,
-				    size_t *n)
+struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
+				    struct zd_registered **out, size_t *n)
 {
+	const struct zd_layout *l = &t->lay;
 	struct registry r = { 0 };
-	struct zd_error *err;
-	uint64_t *out;
+	struct zd_error *err = NULL;
 
-	err = zd_xa_walk(t, t->lay.pgmap_array, registry_visit, &r);
+	if (l->pgmap_array)
+		err = zd_xa_walk(t, l->pgmap_array, registry_visit, &r);
+	if (err)
+		err = zd_error_wrap(err, "walking pgmap_array");
+	if (!err && l->pgmap_radix) {
+		r.to_pgmap = l->page_map_pgmap == ZD_NO_MEMBER ?
+				     0 :
+				     l->page_map_pgmap;
+		/* Multi-order pfn keys came with the type field (4.14). */
+		r.section_keyed = l->pgmap_type == ZD_NO_MEMBER;
+		err = zd_radix_walk(t, l->pgmap_radix, registry_visit, &r);
+		if (err)
+			err = zd_error_wrap(err, "walking pgmap_radix");
+	}
+	if (!err && l->hmm_devmem_radix) {
+		r.to_pgmap = l->hmm_devmem_pagemap;
+		r.section_keyed = true;
+		r.hmm = true;
+		err = zd_radix_walk(t, l->hmm_devmem_radix, registry_visit, &r);
+		if (err)
+			err = zd_error_wrap(err, "walking hmm_devmem_radix");
+	}
 	if (err) {
 		free(r.v);
-		return zd_error_wrap(err, "walking pgmap_array");
+		return err;
 	}
 	if (r.n)
-		qsort(r.v, r.n, sizeof(*r.v), cmp_entry);
-	/* Two words per pgmap: address, pfns covered. */
-	out = malloc((r.n ? r.n : 1) * 2 * sizeof(*out));
-	if (!out) {
-		free(r.v);
-		return &zd_error_nomem;
-	}
-	for (size_t i = 0; i < r.n; i++) {
-		out[2 * i] = r.v[i].pgmap;
-		out[2 * i + 1] = r.v[i].covered;
-	}
-	free(r.v);
-	*addrs = out;
+		qsort(r.v, r.n, sizeof(*r.v), cmp_registered);
+	*out = r.v;
 	*n = r.n;
 	return NULL;
 }
@@ -113,6 +130,10 @@ static const char *type_name(const struct zd_layout *l, int64_t type)
 		return "MEMORY_DEVICE_GENERIC";
 	if (type == l->type_p2pdma)
 		return "MEMORY_DEVICE_PCI_P2PDMA";
+	if (type == l->type_public)
+		return "MEMORY_DEVICE_PUBLIC";
+	if (type == l->type_host || type == ZD_TYPE_HOST)
+		return "MEMORY_DEVICE_HOST";
 	return NULL;
 }
 
@@ -138,12 +159,50 @@ static void symbolize(const struct zd_target *t, uint64_t addr, char *buf,
 	}
 }
 
+/*
+ * The altmap: a pointer (NULL: none) up to 4.15, then embedded and valid
+ * per altmap_valid (4.16-5.2) or PGMAP_ALTMAP_VALID in flags (5.3+).
+ */
+static struct zd_error *decode_altmap(const struct zd_target *t,
+				      const uint8_t *buf, struct zd_pgmap *pg)
+{
+	const struct zd_layout *l = &t->lay;
+	uint64_t v[3], at;
+	struct zd_error *err;
+
+	if (l->altmap_is_pointer) {
+		at = zd_get_u64(buf + l->pgmap_altmap);
+		pg->altmap_valid = at != 0;
+		if (!at)
+			return NULL;
+		if ((err = zd_read_u64(t, at + l->altmap_base_pfn, &v[0],
+				       "vmem_altmap.base_pfn")) ||
+		    (err = zd_read_u64(t, at + l->altmap_reserve, &v[1],
+				       "vmem_altmap.reserve")) ||
+		    (err = zd_read_u64(t, at + l->altmap_free, &v[2],
+				       "vmem_altmap.free")))
+			return err;
+	} else {
+		if (l->pgmap_altmap_valid != ZD_NO_MEMBER)
+			pg->altmap_valid = buf[l->pgmap_altmap_valid] != 0;
+		else
+			pg->altmap_valid = pg->flags & PGMAP_ALTMAP_VALID;
+		v[0] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_base_pfn);
+		v[1] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_reserve);
+		v[2] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
+	}
+	pg->altmap_base_pfn = v[0];
+	pg->altmap_reserve = v[1];
+	pg->altmap_free = v[2];
+	return NULL;
+}
+
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				 struct zd_pgmap *pg)
 {
 	const struct zd_layout *l = &t->lay;
 	uint8_t *buf = NULL, *rbuf = NULL;
-	uint64_t ref_addr;
+	uint64_t ref_addr, ranges_addr;
 	int32_t nr_range;
 	struct zd_error *err;
 
@@ -156,7 +215,15 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	if ((err = zd_read(t, addr, buf, l->pgmap_size, "struct dev_pagemap")))
 		goto out;
 
-	pg->type = (int32_t)zd_get_u32(buf + l->pgmap_type);
+	if (l->pgmap_type == ZD_NO_MEMBER) {
+		pg->type = ZD_TYPE_HOST;	/* 4.5-4.13: host memory only */
+	} else {
+		pg->type = (int32_t)zd_get_u32(buf + l->pgmap_type);
+		/* device-dax left the type unset (0) before 5.3. */
+		if (pg->type == 0 && l->type_host == INT64_MIN &&
+		    l->pgmap_flags == ZD_NO_MEMBER)
+			pg->type = ZD_TYPE_HOST;
+	}
 	pg->type_name = type_name(l, pg->type);
 	if (l->pgmap_flags != ZD_NO_MEMBER)
 		pg->flags = zd_get_u32(buf + l->pgmap_flags);
@@ -168,12 +235,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		pg->owner = zd_get_u64(buf + l->pgmap_owner);
 	symbolize(t, pg->ops, pg->ops_name, sizeof(pg->ops_name));
 
-	pg->altmap_valid = pg->flags & PGMAP_ALTMAP_VALID;
-	pg->altmap_base_pfn =
-		zd_get_u64(buf + l->pgmap_altmap + l->altmap_base_pfn);
-	pg->altmap_reserve =
-		zd_get_u64(buf + l->pgmap_altmap + l->altmap_reserve);
-	pg->altmap_free = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
+	if ((err = decode_altmap(t, buf, pg)))
+		goto out;
 
 	if (pg->vmemmap_shift > 30) {
 		err = zd_error_create(ZD_ERR_INVALID,
@@ -181,7 +244,21 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				      (unsigned long long)pg->vmemmap_shift);
 		goto out;
 	}
-	nr_range = (int32_t)zd_get_u32(buf + l->pgmap_nr_range);
+	if (l->pgmap_nr_range != ZD_NO_MEMBER) {
+		nr_range = (int32_t)zd_get_u32(buf + l->pgmap_nr_range);
+		ranges_addr = addr + l->pgmap_ranges;
+	} else {
+		/* One struct resource res, embedded or (< 4.16) pointed to. */
+		nr_range = 1;
+		ranges_addr = l->res_is_pointer ?
+				      zd_get_u64(buf + l->pgmap_ranges) :
+				      addr + l->pgmap_ranges;
+		if (!ranges_addr) {
+			err = zd_error_create(ZD_ERR_INVALID,
+					      "dev_pagemap.res is NULL");
+			goto out;
+		}
+	}
 	if (nr_range < 1 || nr_range > ZD_MAX_RANGES) {
 		err = zd_error_create(ZD_ERR_INVALID,
 				      "absurd nr_range %d (not a dev_pagemap?)",
@@ -196,8 +273,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		goto out;
 	}
 	/* ranges[] is a flexible array: it may run past sizeof(dev_pagemap). */
-	if ((err = zd_read(t, addr + l->pgmap_ranges, rbuf,
-			   pg->nr_range * l->range_size, "dev_pagemap.ranges")))
+	if ((err = zd_read(t, ranges_addr, rbuf, pg->nr_range * l->range_size,
+			   "dev_pagemap ranges")))
 		goto out;
 	for (unsigned int i = 0; i < pg->nr_range; i++) {
 		struct zd_range *r = &pg->ranges[i];

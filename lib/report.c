@@ -45,7 +45,16 @@ static const char *reason_text(const struct zd_pgmap *pg,
 		snprintf(buf, len, "refcount below zero");
 		break;
 	case ZD_PAGE_BUSY:
-		snprintf(buf, len, "allocated");
+		snprintf(buf, len, "in use (allocated or mapped)");
+		break;
+	case ZD_PAGE_POISONED:
+		snprintf(buf, len, "poisoned: struct page never initialised");
+		break;
+	case ZD_PAGE_MEMMAP:
+		snprintf(buf, len, "holds memmap (self-pointing lru)");
+		break;
+	case ZD_PAGE_TAIL:
+		snprintf(buf, len, "tail of a large folio");
 		break;
 	default:
 		snprintf(buf, len, "refcount %d, idle is %d", p->refcount,
@@ -364,13 +373,15 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		",\n     \"refcounts\": {\"negative\": %" PRIu64
 		", \"0\": %" PRIu64 ", \"1\": %" PRIu64 ", \"2+\": %" PRIu64
 		"}, \"busy\": %" PRIu64 ", \"unreadable\": %" PRIu64
-		", \"excluded\": %" PRIu64
-		", \"registry_mismatch\": %s, \"suspects_total\": %" PRIu64
+		", \"excluded\": %" PRIu64 ", \"poisoned\": %" PRIu64
+		", \"skipped\": %" PRIu64
+		", \"registry_mismatch\": %s, \"hmm\": %s, \"suspects_total\": %" PRIu64
 		", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
 		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
 		pg->refcounts[3], pg->busy, pg->unreadable, pg->excluded,
-		pg->registry_mismatch ? "true" : "false", pg->suspects,
-		pg->listed_dropped);
+		pg->poisoned, pg->skipped,
+		pg->registry_mismatch ? "true" : "false",
+		pg->hmm ? "true" : "false", pg->suspects, pg->listed_dropped);
 	json_pages(out, pg, true);
 	fputs(",\n     \"busy_pages\": ", out);
 	json_pages(out, pg, false);

@@ -170,54 +170,86 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	return NULL;
 }
 
+/* A member that is either a pointer to T or an embedded T. */
+static struct zd_error *pointer_or_embedded(const struct zd_host *h,
+					    const char *type,
+					    const char *member,
+					    const char *target, uint64_t *off,
+					    bool *is_pointer)
+{
+	uint64_t msize, tsize;
+	struct zd_error *err;
+
+	if ((err = need_member(h, type, member, off, &msize)) ||
+	    (err = need_size(h, target, &tsize)))
+		return err;
+	*is_pointer = msize == 8 && tsize != 8;
+	return NULL;
+}
+
 static struct zd_error *resolve_pgmap(const struct zd_host *h,
 				      struct zd_layout *l)
 {
-	uint64_t ref_size, pcr_size, range_off;
+	uint64_t range_off;
 	struct zd_error *err;
 
 	if ((err = need_size(h, "dev_pagemap", &l->pgmap_size)) ||
-	    (err = need_member(h, "dev_pagemap", "ref", &l->pgmap_ref,
-			       &ref_size)) ||
-	    (err = need_member(h, "dev_pagemap", "type", &l->pgmap_type,
-			       NULL)) ||
-	    (err = need_size(h, "percpu_ref", &pcr_size)))
+	    (err = pointer_or_embedded(h, "dev_pagemap", "ref", "percpu_ref",
+				       &l->pgmap_ref, &l->ref_is_pointer)) ||
+	    (err = pointer_or_embedded(h, "dev_pagemap", "altmap",
+				       "vmem_altmap", &l->pgmap_altmap,
+				       &l->altmap_is_pointer)))
 		return err;
-	/* A pointer before 5.15 (driver-owned refs), embedded after. */
-	l->ref_is_pointer = ref_size == 8 && pcr_size != 8;
-	if ((err = opt_member(h, "dev_pagemap", "flags", &l->pgmap_flags)) ||
+	/* type from 4.14, altmap_valid 4.16-5.2, flags 5.3+, ... */
+	if ((err = opt_member(h, "dev_pagemap", "type", &l->pgmap_type)) ||
+	    (err = opt_member(h, "dev_pagemap", "flags", &l->pgmap_flags)) ||
+	    (err = opt_member(h, "dev_pagemap", "altmap_valid",
+			      &l->pgmap_altmap_valid)) ||
 	    (err = opt_member(h, "dev_pagemap", "vmemmap_shift",
 			      &l->pgmap_vmemmap_shift)) ||
 	    (err = opt_member(h, "dev_pagemap", "ops", &l->pgmap_ops)) ||
 	    (err = opt_member(h, "dev_pagemap", "owner", &l->pgmap_owner)) ||
 	    (err = opt_member(h, "dev_pagemap", "done", &l->pgmap_done)) ||
-	    (err = need_member(h, "dev_pagemap", "altmap", &l->pgmap_altmap,
-			       NULL)) ||
 	    (err = need_member(h, "vmem_altmap", "base_pfn",
 			       &l->altmap_base_pfn, NULL)) ||
-	    (err = need_member(h, "vmem_altmap", "reserve", &l->altmap_reserve,
-			       NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "reserve",
+			       &l->altmap_reserve, NULL)) ||
 	    (err = need_member(h, "vmem_altmap", "free", &l->altmap_free,
 			       NULL)))
 		return err;
-	/* nr_range/ranges[] from 5.10; the older res layouts come later. */
+	/*
+	 * 5.10 replaced struct resource res by nr_range + ranges[] of struct
+	 * range; before 4.16 res was a pointer into struct page_map.  Both
+	 * spell the bounds start and end (inclusive).
+	 */
 	if ((err = opt_member(h, "dev_pagemap", "nr_range",
 			      &l->pgmap_nr_range)))
 		return err;
-	if (l->pgmap_nr_range == ZD_NO_MEMBER)
-		return zd_error_create(
-			ZD_ERR_UNSUPPORTED,
-			"struct dev_pagemap has no nr_range: kernels before 5.10 are not supported yet");
-	if ((err = opt_member(h, "dev_pagemap", "ranges", &range_off)))
-		return err;
-	if (range_off == ZD_NO_MEMBER &&
-	    (err = need_member(h, "dev_pagemap", "range", &range_off, NULL)))
-		return err;
-	l->pgmap_ranges = range_off;
-	if ((err = need_size(h, "range", &l->range_size)) ||
-	    (err = need_member(h, "range", "start", &l->range_start, NULL)) ||
-	    (err = need_member(h, "range", "end", &l->range_end, NULL)))
-		return err;
+	if (l->pgmap_nr_range != ZD_NO_MEMBER) {
+		if ((err = opt_member(h, "dev_pagemap", "ranges", &range_off)))
+			return err;
+		if (range_off == ZD_NO_MEMBER &&
+		    (err = need_member(h, "dev_pagemap", "range", &range_off,
+				       NULL)))
+			return err;
+		l->pgmap_ranges = range_off;
+		if ((err = need_size(h, "range", &l->range_size)) ||
+		    (err = need_member(h, "range", "start", &l->range_start,
+				       NULL)) ||
+		    (err = need_member(h, "range", "end", &l->range_end,
+				       NULL)))
+			return err;
+	} else {
+		if ((err = pointer_or_embedded(h, "dev_pagemap", "res",
+					       "resource", &l->pgmap_ranges,
+					       &l->res_is_pointer)) ||
+		    (err = need_size(h, "resource", &l->range_size)) ||
+		    (err = need_member(h, "resource", "start", &l->range_start,
+				       NULL)) ||
+		    (err = need_member(h, "resource", "end", &l->range_end,
+				       NULL)))
+			return err;
+	}
 	if (l->pgmap_size > 65536 || l->range_size == 0)
 		return zd_error_create(ZD_ERR_INVALID,
 				       "absurd struct dev_pagemap layout");
@@ -279,28 +311,76 @@ static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
 	l->have_waiters = true;
 }
 
+/* A registry symbol, 0 when this kernel has none. */
+static struct zd_error *opt_symbol(const struct zd_host *h, const char *name,
+				   uint64_t *addr)
+{
+	uint64_t size;
+	struct zd_error *err = h->symbol(h->arg, name, addr, &size);
+
+	if (err && err->code == ZD_ERR_NOTFOUND) {
+		zd_error_destroy(err);
+		*addr = 0;
+		return NULL;
+	}
+	return err;
+}
+
 static struct zd_error *resolve_registry(const struct zd_host *h,
 					 struct zd_layout *l)
 {
-	uint64_t size;
 	struct zd_error *err;
 
-	if ((err = h->symbol(h->arg, "pgmap_array", &l->pgmap_array, &size)))
-		return zd_error_wrap(
-			err, "symbol pgmap_array (4.20+ XArray registry)");
-	if ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
-	    (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
-			       NULL)) ||
-	    (err = need_member(h, "xa_node", "slots", &l->xa_node_slots,
-			       NULL)) ||
-	    (err = need_size(h, "xa_node", &l->xa_node_size)))
+	if ((err = opt_symbol(h, "pgmap_array", &l->pgmap_array)) ||
+	    (err = opt_symbol(h, "pgmap_radix", &l->pgmap_radix)) ||
+	    (err = opt_symbol(h, "hmm_devmem_radix", &l->hmm_devmem_radix)))
 		return err;
-	if (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
-	    l->xa_node_size > 4096)
-		return zd_error_create(
-			ZD_ERR_UNSUPPORTED,
-			"struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
-			(unsigned long long)l->xa_node_size);
+	if (!l->pgmap_array && !l->pgmap_radix)
+		return zd_error_create(ZD_ERR_NOTFOUND,
+				       "no pgmap registry: neither pgmap_array nor pgmap_radix (not a ZONE_DEVICE kernel, or symbols without CONFIG_KALLSYMS_ALL)");
+	if (l->pgmap_array &&
+	    ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
+	     (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
+				NULL)) ||
+	     (err = need_member(h, "xa_node", "slots", &l->xa_node_slots,
+				NULL)) ||
+	     (err = need_size(h, "xa_node", &l->xa_node_size))))
+		return err;
+	if (l->pgmap_array && (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
+			       l->xa_node_size > 4096))
+		return zd_error_create(ZD_ERR_UNSUPPORTED,
+				       "struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
+				       (unsigned long long)l->xa_node_size);
+	if (l->pgmap_radix || l->hmm_devmem_radix) {
+		/* 4.7 dropped root->height for node->shift (4.5-4.6: path). */
+		if ((err = need_member(h, "radix_tree_root", "rnode",
+				       &l->radix_rnode, NULL)) ||
+		    (err = opt_member(h, "radix_tree_root", "height",
+				      &l->radix_height)) ||
+		    (err = opt_member(h, "radix_tree_node", "shift",
+				      &l->radix_node_shift)) ||
+		    (err = opt_member(h, "radix_tree_node", "path",
+				      &l->radix_node_path)) ||
+		    (err = need_member(h, "radix_tree_node", "slots",
+				       &l->radix_node_slots, NULL)) ||
+		    (err = need_size(h, "radix_tree_node", &l->radix_node_size)))
+			return err;
+		if (l->radix_node_size < l->radix_node_slots + 64 * 8 ||
+		    l->radix_node_size > 4096 ||
+		    (l->radix_node_shift == ZD_NO_MEMBER &&
+		     l->radix_height == ZD_NO_MEMBER))
+			return zd_error_create(ZD_ERR_UNSUPPORTED,
+					       "struct radix_tree_node of %llu bytes without shift or root height",
+					       (unsigned long long)l->radix_node_size);
+	}
+	/* Up to 4.15 the radix holds struct page_map *, not the pgmap. */
+	if (l->pgmap_radix &&
+	    (err = opt_member(h, "page_map", "pgmap", &l->page_map_pgmap)))
+		return err;
+	if (l->hmm_devmem_radix &&
+	    (err = need_member(h, "hmm_devmem", "pagemap",
+			       &l->hmm_devmem_pagemap, NULL)))
+		return err;
 	return NULL;
 }
 
@@ -382,6 +462,11 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	if (l->type_generic == INT64_MIN)
 		l->type_generic = enum_value(host, "MEMORY_DEVICE_DEVDAX");
 	l->type_p2pdma = enum_value(host, "MEMORY_DEVICE_PCI_P2PDMA");
+	l->type_public = enum_value(host, "MEMORY_DEVICE_PUBLIC");
+	l->type_host = enum_value(host, "MEMORY_DEVICE_HOST");
+	l->pg_head = enum_value(host, "PG_head");
+	if (l->pg_head < 0 || l->pg_head > 63)
+		l->pg_head = -1;
 	t->era = zd_era_detect(t);
 	if (!t->era) {
 		err = zd_error_create(

@@ -65,6 +65,10 @@ enum zd_page_reason {
 	ZD_PAGE_REFCOUNT, /* refcount differs from the type's idle value */
 	ZD_PAGE_NEGATIVE, /* refcount below zero */
 	ZD_PAGE_FOREIGN, /* pgmap word does not point back at this pgmap */
+	/* Pages that hold no references and are passed over: */
+	ZD_PAGE_POISONED, /* flags == ~0: struct page never initialised */
+	ZD_PAGE_MEMMAP, /* self-pointing lru: memmap on the device */
+	ZD_PAGE_TAIL, /* tail of a large folio: its head holds the count */
 };
 
 struct zd_page {
@@ -98,7 +102,8 @@ struct zd_pgmap {
 	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
 	unsigned int nr_range;
 	struct zd_range *ranges;
-	bool registry_mismatch; /* pgmap_array does not cover ranges */
+	bool registry_mismatch; /* the registry does not cover its ranges */
+	bool hmm; /* registered by HMM (hmm_devmem_radix, 4.14-4.20) */
 
 	struct zd_ref_state ref;
 	struct zd_error *ref_error; /* percpu_ref unreadable */
@@ -109,6 +114,9 @@ struct zd_pgmap {
 	uint64_t unreadable; /* struct pages not in the dump */
 	uint64_t excluded; /* of those, filtered out by makedumpfile */
 	uint64_t refcounts[4]; /* <0, 0, 1, 2+ (heads of units) */
+	uint64_t poisoned, skipped; /* passed over: poisoned; memmap, tails */
+	int64_t refsum; /* sum of (refcount - 1) over the counted pages */
+	int64_t alloc_refs; /* pages of allocated (refcount >= 1) folios */
 	uint64_t busy, suspects, foreign;
 	struct zd_page *listed; /* up to the audit's limit */
 	size_t nlisted;
