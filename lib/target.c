@@ -437,6 +437,33 @@ static struct zd_error *resolve_cpus(const struct zd_host *h,
 	return NULL;
 }
 
+/*
+ * The enum memory_type values this kernel has.  An enumerator the kernel
+ * lacks costs a debug-info host a scan of everything, so names are asked
+ * for only in the eras that can have them: PUBLIC and HOST before 5.3
+ * (no dev_pagemap.flags yet), COHERENT from 6.0, DEVDAX 5.3-5.8.
+ */
+static void resolve_types(const struct zd_host *h, struct zd_layout *l)
+{
+	bool before_5_3 = l->pgmap_flags == ZD_NO_MEMBER;
+
+	l->type_public = l->type_host = l->type_coherent = INT64_MIN;
+	l->type_private = enum_value(h, "MEMORY_DEVICE_PRIVATE");
+	l->type_fs_dax = enum_value(h, "MEMORY_DEVICE_FS_DAX");
+	l->type_p2pdma = enum_value(h, "MEMORY_DEVICE_PCI_P2PDMA");
+	if (before_5_3) {
+		l->type_public = enum_value(h, "MEMORY_DEVICE_PUBLIC");
+		l->type_host = enum_value(h, "MEMORY_DEVICE_HOST");
+		l->type_generic = INT64_MIN;
+		return;
+	}
+	l->type_generic = enum_value(h, "MEMORY_DEVICE_GENERIC");
+	if (l->type_generic == INT64_MIN)
+		l->type_generic = enum_value(h, "MEMORY_DEVICE_DEVDAX");
+	else if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
+		l->type_coherent = enum_value(h, "MEMORY_DEVICE_COHERENT");
+}
+
 struct zd_error *zd_target_open(const struct zd_host *host,
 				struct zd_target **ret)
 {
@@ -455,15 +482,7 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	    (err = resolve_cpus(host, t, l)))
 		goto fail;
 	resolve_waiters(host, l);
-	l->type_private = enum_value(host, "MEMORY_DEVICE_PRIVATE");
-	l->type_coherent = enum_value(host, "MEMORY_DEVICE_COHERENT");
-	l->type_fs_dax = enum_value(host, "MEMORY_DEVICE_FS_DAX");
-	l->type_generic = enum_value(host, "MEMORY_DEVICE_GENERIC");
-	if (l->type_generic == INT64_MIN)
-		l->type_generic = enum_value(host, "MEMORY_DEVICE_DEVDAX");
-	l->type_p2pdma = enum_value(host, "MEMORY_DEVICE_PCI_P2PDMA");
-	l->type_public = enum_value(host, "MEMORY_DEVICE_PUBLIC");
-	l->type_host = enum_value(host, "MEMORY_DEVICE_HOST");
+	resolve_types(host, l);
 	l->pg_head = enum_value(host, "PG_head");
 	if (l->pg_head < 0 || l->pg_head > 63)
 		l->pg_head = -1;

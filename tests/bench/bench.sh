@@ -5,6 +5,7 @@
 #   plainread:  the same struct-page bytes zdref scans, read with
 #               libkdumpfile alone (tests/bench/plainread.c)
 #   zdref:      the whole standalone run, and its audit phase (--stats)
+#   in crash:   the zdref extension against kmem -p in one crash session
 # Peak RSS of zdref on this dump and on a small one shows memory does not
 # grow with the number of pages.
 #
@@ -70,6 +71,24 @@ printf 'kmem -p\nq\n' >"$CACHE/crash-kmem"
 c_start=$(wall crash -s --no_crashrc "$VMLINUX" "$DUMP" -i "$CACHE/crash-q")
 c_kmem=$(wall crash -s --no_crashrc "$VMLINUX" "$DUMP" -i "$CACHE/crash-kmem")
 
+# The extension, in one crash session: zdref against kmem -p, timestamped
+# by shell escapes between the commands (best of two rounds each).
+make -s zdref.so
+{
+	echo "extend $PWD/zdref.so"
+	for i in 1 2; do
+		echo '!date +T%s.%N'; echo 'kmem -p > /dev/null'
+		echo '!date +T%s.%N'; echo 'zdref > /dev/null'
+		echo '!date +T%s.%N'
+	done
+	echo q
+} >"$CACHE/crash-ext"
+ts=$(crash -s --no_crashrc "$VMLINUX" "$DUMP" -i "$CACHE/crash-ext" 2>/dev/null | sed -n 's/^T//p' | tr '\n' ' ')
+read -r e_kmem e_zdref <<<"$(python3 -c '
+import sys
+t = [float(x) for x in sys.argv[1:]]
+print(min(t[1] - t[0], t[4] - t[3]), min(t[2] - t[1], t[5] - t[4]))' $ts)"
+
 z_peak=$(peak_kb ./zdref -s "$VMLINUX" "$DUMP")
 ratio() { python3 -c 'import sys; a, b = map(float, sys.argv[1:]); print(f"{a / b:.2f}")' "$1" "$2"; }
 
@@ -80,7 +99,10 @@ printf '%-44s %9s s\n' "crash start-up + kmem -p" "$(secs "$c_kmem")"
 printf '%-44s %9s s\n' "zdref, whole run (best of 3)" "$(secs "$z_all")"
 printf '%-44s %9s s\n' "zdref audit phase: page scan + model" "$(secs "$z_audit")"
 printf '%-44s %9s s\n' "plain libkdumpfile read of the same memmap" "$(secs "$p_read")"
+printf '%-44s %9s s\n' "in crash: kmem -p (best of 2)" "$(secs "$e_kmem")"
+printf '%-44s %9s s\n' "in crash: zdref extension (best of 2)" "$(secs "$e_zdref")"
 echo "ratio crash (start-up + kmem -p) / zdref whole run: $(ratio "$c_kmem" "$z_all")x  (target >= 10)"
+echo "ratio in crash: kmem -p / zdref:                    $(ratio "$e_kmem" "$e_zdref")x  (target >= 2)"
 echo "ratio zdref audit phase / plain read:               $(ratio "$z_audit" "$p_read")x  (target <= 1.3)"
 echo "zdref peak RSS on this dump: $z_peak KiB"
 if [ $# -ge 4 ]; then
