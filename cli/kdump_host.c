@@ -305,6 +305,8 @@ static struct zd_error *host_number(void *arg, const char *name,
 		*value = k->section_size_bits;
 	else if (!strcmp(name, "MAX_PHYSMEM_BITS"))
 		*value = k->max_physmem_bits;
+	else if (!strcmp(name, "PG_head_mask"))
+		return vmcoreinfo_num(k, "NUMBER(PG_head_mask)", 10, value);
 	else
 		return zd_error_create(ZD_ERR_NOTFOUND, "no constant %s", name);
 	return NULL;

@@ -60,6 +60,7 @@ struct zd_layout {
 	 */
 	uint64_t pgmap_array, pgmap_radix, hmm_devmem_radix;
 	uint64_t xa_head, xa_node_shift, xa_node_slots, xa_node_size;
+	bool hmm_is_xarray;	/* 4.20: radix_tree_root is struct xarray */
 	uint64_t radix_rnode, radix_height;	/* radix_height: <= 4.6 */
 	uint64_t radix_node_shift, radix_node_path, radix_node_slots;
 	uint64_t radix_node_size;
@@ -69,6 +70,7 @@ struct zd_layout {
 	/* enum memory_type values (INT64_MIN when absent) */
 	int64_t type_private, type_coherent, type_fs_dax, type_generic;
 	int64_t type_p2pdma, type_public, type_host;
+	bool generic_is_devdax;	/* 5.3-5.8 spelled it MEMORY_DEVICE_DEVDAX */
 	int64_t pg_head;	/* PG_head bit, -1 if unknown */
 
 	/* possible CPUs */

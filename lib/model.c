@@ -127,9 +127,9 @@ static const struct zd_era eras[] = {
 		.matches = is_v6_19,
 		.rules = {
 			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, true, .folio_refs = true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, true),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, false),
 			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, true, .lower_bound = true),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, false, .lower_bound = true),
 		},
 	},
 	{
@@ -137,9 +137,9 @@ static const struct zd_era eras[] = {
 		.matches = is_v6_15,
 		.rules = {
 			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, true),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, false),
 			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, true, .lower_bound = true),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, false, .lower_bound = true),
 		},
 	},
 	{
@@ -258,6 +258,14 @@ void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pg)
 
 	/* Unknown types: judge pages by the common idle state. */
 	pg->idle_refcount = rule ? rule->idle : 1;
+	/*
+	 * 4.12-5.17 teardown put_page()s every page to 0, each dropping its
+	 * reference: once the ref is dead, 0 is the rest state and a page
+	 * still at 1 or more is held after the kill.
+	 */
+	if (rule && rule->source == ZD_REFS_PER_PAGE &&
+	    pg->ref.mode == ZD_REF_DEAD && !pg->ref_error)
+		pg->idle_refcount = 0;
 }
 
 static void set_unknown(struct zd_pgmap *pg, const char *why)

@@ -103,7 +103,11 @@ struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
 		r.to_pgmap = l->hmm_devmem_pagemap;
 		r.section_keyed = true;
 		r.hmm = true;
-		err = zd_radix_walk(t, l->hmm_devmem_radix, registry_visit, &r);
+		err = l->hmm_is_xarray ?
+			      zd_xa_walk(t, l->hmm_devmem_radix,
+					 registry_visit, &r) :
+			      zd_radix_walk(t, l->hmm_devmem_radix,
+					    registry_visit, &r);
 		if (err)
 			err = zd_error_wrap(err, "walking hmm_devmem_radix");
 	}
@@ -127,7 +131,8 @@ static const char *type_name(const struct zd_layout *l, int64_t type)
 	if (type == l->type_fs_dax)
 		return "MEMORY_DEVICE_FS_DAX";
 	if (type == l->type_generic)
-		return "MEMORY_DEVICE_GENERIC";
+		return l->generic_is_devdax ? "MEMORY_DEVICE_DEVDAX" :
+					      "MEMORY_DEVICE_GENERIC";
 	if (type == l->type_p2pdma)
 		return "MEMORY_DEVICE_PCI_P2PDMA";
 	if (type == l->type_public)

@@ -335,10 +335,21 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 	    (err = opt_symbol(h, "pgmap_radix", &l->pgmap_radix)) ||
 	    (err = opt_symbol(h, "hmm_devmem_radix", &l->hmm_devmem_radix)))
 		return err;
+	/* 4.20 turned radix trees into XArrays: #define radix_tree_root xarray */
+	if (l->hmm_devmem_radix) {
+		uint64_t size;
+		struct zd_error *e = h->type_size(h->arg, "radix_tree_root",
+						  &size);
+
+		l->hmm_is_xarray = e && e->code == ZD_ERR_NOTFOUND;
+		if (e && !l->hmm_is_xarray)
+			return e;
+		zd_error_destroy(e);
+	}
 	if (!l->pgmap_array && !l->pgmap_radix)
 		return zd_error_create(ZD_ERR_NOTFOUND,
 				       "no pgmap registry: neither pgmap_array nor pgmap_radix (not a ZONE_DEVICE kernel, or symbols without CONFIG_KALLSYMS_ALL)");
-	if (l->pgmap_array &&
+	if ((l->pgmap_array || l->hmm_is_xarray) &&
 	    ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
 	     (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
 				NULL)) ||
@@ -351,7 +362,7 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 		return zd_error_create(ZD_ERR_UNSUPPORTED,
 				       "struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
 				       (unsigned long long)l->xa_node_size);
-	if (l->pgmap_radix || l->hmm_devmem_radix) {
+	if (l->pgmap_radix || (l->hmm_devmem_radix && !l->hmm_is_xarray)) {
 		/* 4.7 dropped root->height for node->shift (4.5-4.6: path). */
 		if ((err = need_member(h, "radix_tree_root", "rnode",
 				       &l->radix_rnode, NULL)) ||
@@ -458,8 +469,10 @@ static void resolve_types(const struct zd_host *h, struct zd_layout *l)
 		return;
 	}
 	l->type_generic = enum_value(h, "MEMORY_DEVICE_GENERIC");
-	if (l->type_generic == INT64_MIN)
+	if (l->type_generic == INT64_MIN) {
 		l->type_generic = enum_value(h, "MEMORY_DEVICE_DEVDAX");
+		l->generic_is_devdax = l->type_generic != INT64_MIN;
+	}
 	else if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
 		l->type_coherent = enum_value(h, "MEMORY_DEVICE_COHERENT");
 }
@@ -484,6 +497,15 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	resolve_waiters(host, l);
 	resolve_types(host, l);
 	l->pg_head = enum_value(host, "PG_head");
+	if (l->pg_head == INT64_MIN) {
+		/* VMCOREINFO NUMBER(PG_head_mask), where the host has it */
+		uint64_t mask = 0;
+
+		zd_error_destroy(host->number(host->arg, "PG_head_mask", &mask));
+		l->pg_head = mask && !(mask & (mask - 1)) ?
+				     __builtin_ctzll(mask) :
+				     -1;
+	}
 	if (l->pg_head < 0 || l->pg_head > 63)
 		l->pg_head = -1;
 	t->era = zd_era_detect(t);

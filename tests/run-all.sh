@@ -1,17 +1,19 @@
 #!/bin/bash
 # Every test tier after the unit tests (which `make check` runs first):
+#   fixtures  generated dumps of every kernel era 4.5-6.19 (tests/fixtures/)
+#             against the generator's truth
 #   sample  zdref on the dumps in samples/vmcores/ against their truth files
 #   real    Debian 6.1 and 6.12 kernels booted under QEMU with injected faults
 #           (tests/real/), checked against the guests' ground truth, against
 #           crash's own view (6.1), the crash extension in real crash sessions
 #           (6.1), and bad input on real dumps
 # Downloads and dumps are cached in ${ZDREF_CACHE:-~/.cache/zdref}.
-# ZDREF_TIERS="sample real" picks tiers.  Last line: "N passed, N failed".
+# ZDREF_TIERS="fixtures sample real" picks tiers.  Last line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/testlib.sh
 export ZDREF_CACHE="${ZDREF_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zdref}"
-TIERS="${ZDREF_TIERS:-sample real}"
+TIERS="${ZDREF_TIERS:-fixtures sample real}"
 ZDREF=./zdref
 ZDREF_ASAN=build/zdref-asan
 T=$(mktemp -d)
@@ -28,6 +30,14 @@ check_dump() {
 		ok "$name"
 	else
 		not_ok "$name" "$(cat "$T/why")"
+	fi
+}
+
+tier_fixtures() {
+	if tests/fixtures/run.sh "$ZDREF" >"$T/fixtures" 2>&1; then
+		ok "era fixtures ($(tail -1 "$T/fixtures"))"
+	else
+		not_ok "era fixtures" "$(grep -A8 '^FAIL' "$T/fixtures" | head -40)"
 	fi
 }
 
