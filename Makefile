@@ -56,7 +56,7 @@ zdref.so: ext/zdref_crash.c $(LIB_OBJS) $(LIB_HDRS)
 
 # Unit tests: the core over a fake host, with ASan and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray \
+UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray tests/unit/test_radix tests/unit/test_eras \
 	     tests/unit/test_sections tests/unit/test_model
 UNIT_SUPPORT = tests/unit/fakehost.c
 

@@ -26,7 +26,7 @@ check_dump() {
 	rc=$?
 	if [ "$rc" -ge 2 ]; then
 		not_ok "$name" "zdref exit $rc: $(cat "$T/err")"
-	elif python3 tests/real/check_truth.py $strict "$dir/truth.json" "$T/out.json" "$rc" >"$T/why"; then
+	elif python3 tests/check_truth.py $strict "$dir/truth.json" "$T/out.json" "$rc" >"$T/why"; then
 		ok "$name"
 	else
 		not_ok "$name" "$(cat "$T/why")"

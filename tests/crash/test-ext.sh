@@ -43,7 +43,7 @@ for dir in "$@"; do
 		not_ok "$name: crash session" "exit $rc: $(tail -5 "$T/out")"
 		continue
 	fi
-	if python3 "$here/../real/check_truth.py" "$dir/truth.json" "$T/crash.json" >"$T/why"; then
+	if python3 "$here/../check_truth.py" "$dir/truth.json" "$T/crash.json" >"$T/why"; then
 		ok "$name: crash zdref -j matches the guest's truth"
 	else
 		not_ok "$name: crash zdref -j matches the guest's truth" "$(cat "$T/why")"

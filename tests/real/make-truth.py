@@ -121,8 +121,9 @@ def main():
                     "verdict": "ok" if delta == 0 else ("leaked" if delta > 0 else "missing"),
                     "mode": mode, "switching": switching,
                     "suspects": p["suspects"], "waiters": p["waiters"]})
-    truth = {"release": release, "scenario": scenario, "dump": "vmcore",
-             "format": FORMATS[fmt], "pgmaps": out}
+    # Debian's 6.1 and 6.12 are both of the 6.1-6.14 era (kernel-model.md §6 D)
+    truth = {"release": release, "scenario": scenario, "model": "v6.1",
+             "dump": "vmcore", "format": FORMATS[fmt], "pgmaps": out}
     if filter_incomplete:
         truth["filter_incomplete"] = True
     json.dump(truth, sys.stdout, indent=2)

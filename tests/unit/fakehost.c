@@ -311,6 +311,10 @@ struct fakehost *fh_create(void)
 	fh->pcpu_next = FH_PCPU_PTR_FIRST;
 	fh->data_next = FH_DATA_BASE;
 	fh->text_next = FH_TEXT_BASE;
+	fh->era = FH_ERA_6_1;
+	fh->page_pgmap_off = FH_PAGE_PGMAP;
+	fh->page_refcount_off = FH_PAGE_REFCOUNT;
+	fh->page_mapcount_off = FH_PAGE_MAPCOUNT;
 	return fh;
 }
 
@@ -658,6 +662,14 @@ void fh_section_add(struct fakehost *fh, uint64_t nr, uint64_t subsections)
 	uint64_t ms = section_entry(fh, nr);
 	uint64_t usage = fh_get_u64(fh, ms + 8);
 
+	if (fh->no_usage) {
+		/* Before 5.3: pageblock_flags, no subsections. */
+		fh_section_raw(fh, nr, FH_VMEMMAP_BASE |
+					       FH_SECTION_MARKED_PRESENT |
+					       FH_SECTION_HAS_MEM_MAP,
+			       0);
+		return;
+	}
 	if (!usage)
 		usage = fh_alloc(fh, 64, 64);
 	fh_put_u64(fh, usage, subsections);
@@ -687,9 +699,9 @@ void fh_page_set(struct fakehost *fh, uint64_t pfn, uint64_t pgmap_word,
 
 	/* ZONE_DEVICE (4) in the zone bits, as __init_single_page() sets. */
 	fh_put_u64(fh, page + FH_PAGE_FLAGS, 4ULL << 58);
-	fh_put_u64(fh, page + FH_PAGE_PGMAP, pgmap_word);
-	fh_put_u32(fh, page + FH_PAGE_MAPCOUNT, (uint32_t)-1);
-	fh_put_u32(fh, page + FH_PAGE_REFCOUNT, (uint32_t)refcount);
+	fh_put_u64(fh, page + fh->page_pgmap_off, pgmap_word);
+	fh_put_u32(fh, page + fh->page_mapcount_off, (uint32_t)-1);
+	fh_put_u32(fh, page + fh->page_refcount_off, (uint32_t)refcount);
 }
 
 /* XArray */
@@ -870,4 +882,716 @@ uint64_t fh_add_waiter(struct fakehost *fh, uint64_t pgmap, int32_t pid,
 	fh_put_u64(fh, prev, wait + 8);
 	fh_put_u64(fh, head + 8, wait + 8);
 	return task;
+}
+
+/* Other eras */
+
+void fh_remove_symbol(struct fakehost *fh, const char *name)
+{
+	for (size_t i = 0; i < fh->nsyms; i++) {
+		if (!strcmp(fh->syms[i].name, name)) {
+			fh->syms[i] = fh->syms[--fh->nsyms];
+			return;
+		}
+	}
+}
+
+void fh_remove_enum(struct fakehost *fh, const char *name)
+{
+	for (size_t i = 0; i < fh->nenums; i++) {
+		if (!strcmp(fh->enums[i].name, name)) {
+			fh->enums[i] = fh->enums[--fh->nenums];
+			return;
+		}
+	}
+}
+
+void fh_set_enum(struct fakehost *fh, const char *name, int64_t value)
+{
+	fh_remove_enum(fh, name);
+	fh_add_enum(fh, name, value);
+}
+
+static void add_members(struct fakehost *fh, const struct fh_member *m,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fh_add_member(fh, m[i].type, m[i].member, m[i].offset,
+			      m[i].size);
+}
+
+static void add_types(struct fakehost *fh, const struct fh_type *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fh_add_type(fh, t[i].name, t[i].size);
+}
+
+#define ADD_MEMBERS(fh, a) add_members(fh, a, sizeof(a) / sizeof(a[0]))
+#define ADD_TYPES(fh, a) add_types(fh, a, sizeof(a) / sizeof(a[0]))
+
+/* Members every 4.x kernel here shares (x86_64). */
+static const struct fh_member layout_4_x[] = {
+	{ "mem_section", "section_mem_map", 0, 8 },
+	{ "mem_section", "pageblock_flags", 8, 8 },
+	{ "vmem_altmap", "base_pfn", 0, 8 },
+	{ "vmem_altmap", "reserve", 8, 8 },
+	{ "vmem_altmap", "free", 16, 8 },
+	{ "vmem_altmap", "align", 24, 8 },
+	{ "vmem_altmap", "alloc", 32, 8 },
+	/* percpu_ref <= 5.9 */
+	{ "percpu_ref", "count", 0, 8 },
+	{ "percpu_ref", "percpu_count_ptr", 8, 8 },
+	{ "percpu_ref", "release", 16, 8 },
+	{ "percpu_ref", "confirm_switch", 24, 8 },
+	{ "percpu_ref", "rcu", 40, 16 },
+	{ "resource", "start", 0, 8 },
+	{ "resource", "end", 8, 8 },
+	{ "resource", "name", 16, 8 },
+	{ "resource", "flags", 24, 8 },
+};
+
+/* 4.6+: struct resource gained desc. */
+static const struct fh_member resource_4_6[] = {
+	{ "resource", "desc", 32, 8 },
+	{ "resource", "parent", 40, 8 },
+	{ "resource", "sibling", 48, 8 },
+	{ "resource", "child", 56, 8 },
+};
+
+/* 4.5-4.17 struct page: the pgmap word in the lru union at 32. */
+static const struct fh_member page_4_5[] = {
+	{ "page", "flags", 0, 8 },
+	{ "page", "mapping", 8, 8 },
+	{ "page", "index", 16, 8 },
+	{ "page", "_mapcount", 24, 4 },
+	{ "page", "lru", 32, 16 },
+	{ "page", "pgmap", 32, 8 },
+	{ "page", "compound_head", 32, 8 },
+	{ "page", "private", 48, 8 },
+};
+
+/* 4.18+ struct page: pgmap in word 1. */
+static const struct fh_member page_4_19[] = {
+	{ "page", "flags", 0, 8 },
+	{ "page", "lru", 8, 16 },
+	{ "page", "pgmap", 8, 8 },
+	{ "page", "compound_head", 8, 8 },
+	{ "page", "hmm_data", 16, 8 },
+	{ "page", "mapping", 24, 8 },
+	{ "page", "index", 32, 8 },
+	{ "page", "_mapcount", 48, 4 },
+	{ "page", "_refcount", 52, 4 },
+};
+
+/* 4.5-4.13: struct dev_pagemap { altmap *, res *, ref *, dev }. */
+static const struct fh_member pgmap_4_5[] = {
+	{ "dev_pagemap", "altmap", 0, 8 },
+	{ "dev_pagemap", "res", 8, 8 },
+	{ "dev_pagemap", "ref", 16, 8 },
+	{ "dev_pagemap", "dev", 24, 8 },
+};
+
+/* 4.14-4.15: + page_fault, page_free, data, type. */
+static const struct fh_member pgmap_4_14[] = {
+	{ "dev_pagemap", "page_fault", 0, 8 },
+	{ "dev_pagemap", "page_free", 8, 8 },
+	{ "dev_pagemap", "altmap", 16, 8 },
+	{ "dev_pagemap", "res", 24, 8 },
+	{ "dev_pagemap", "ref", 32, 8 },
+	{ "dev_pagemap", "dev", 40, 8 },
+	{ "dev_pagemap", "data", 48, 8 },
+	{ "dev_pagemap", "type", 56, 4 },
+	{ "page_map", "res", 0, 64 },
+	{ "page_map", "ref", 64, 8 },
+	{ "page_map", "pgmap", 72, 64 },
+	{ "page_map", "altmap", 136, 40 },
+	{ "hmm_devmem", "completion", 0, 32 },
+	{ "hmm_devmem", "pfn_first", 32, 8 },
+	{ "hmm_devmem", "pfn_last", 40, 8 },
+	{ "hmm_devmem", "resource", 48, 8 },
+	{ "hmm_devmem", "device", 56, 8 },
+	{ "hmm_devmem", "pagemap", FH_HMM_DEVMEM_PAGEMAP, 64 },
+	{ "hmm_devmem", "ops", 128, 8 },
+	{ "hmm_devmem", "ref", FH_HMM_DEVMEM_REF, 56 },
+};
+
+/* 4.16-4.19 (4.19 without the stable kill backport). */
+static const struct fh_member pgmap_4_19[] = {
+	{ "dev_pagemap", "page_fault", 0, 8 },
+	{ "dev_pagemap", "page_free", 8, 8 },
+	{ "dev_pagemap", "altmap", 16, 40 },
+	{ "dev_pagemap", "altmap_valid", 56, 1 },
+	{ "dev_pagemap", "res", 64, 64 },
+	{ "dev_pagemap", "ref", 128, 8 },
+	{ "dev_pagemap", "dev", 136, 8 },
+	{ "dev_pagemap", "data", 144, 8 },
+	{ "dev_pagemap", "type", 152, 4 },
+};
+
+/* 4.5-4.6 radix tree: root height, node path. */
+static const struct fh_member radix_4_5[] = {
+	{ "radix_tree_root", "height", FH_RADIX_ROOT_HEIGHT, 4 },
+	{ "radix_tree_root", "gfp_mask", 4, 4 },
+	{ "radix_tree_root", "rnode", FH_RADIX_ROOT_RNODE, 8 },
+	{ "radix_tree_node", "path", 0, 4 },
+	{ "radix_tree_node", "count", 4, 4 },
+	{ "radix_tree_node", "parent", 8, 8 },
+	{ "radix_tree_node", "private_data", 16, 8 },
+	{ "radix_tree_node", "rcu_head", 8, 16 },
+	{ "radix_tree_node", "private_list", 24, 16 },
+	{ "radix_tree_node", "slots", FH_RADIX_NODE_SLOTS, 512 },
+	{ "radix_tree_node", "tags", 552, 24 },
+	{ "page_map", "res", 0, 56 },
+	{ "page_map", "ref", 56, 8 },
+	{ "page_map", "pgmap", FH_PAGE_MAP_PGMAP_4_5, 32 },
+	{ "page_map", "altmap", FH_PAGE_MAP_ALTMAP_4_5, 40 },
+};
+
+/* 4.9-4.19 radix tree: node shift. */
+static const struct fh_member radix_4_12[] = {
+	{ "radix_tree_root", "gfp_mask", 0, 4 },
+	{ "radix_tree_root", "rnode", FH_RADIX_ROOT_RNODE, 8 },
+	{ "radix_tree_node", "shift", 0, 1 },
+	{ "radix_tree_node", "offset", 1, 1 },
+	{ "radix_tree_node", "count", 2, 1 },
+	{ "radix_tree_node", "exceptional", 3, 1 },
+	{ "radix_tree_node", "parent", 8, 8 },
+	{ "radix_tree_node", "root", 16, 8 },
+	{ "radix_tree_node", "private_list", 24, 16 },
+	{ "radix_tree_node", "rcu_head", 24, 16 },
+	{ "radix_tree_node", "slots", FH_RADIX_NODE_SLOTS, 512 },
+	{ "radix_tree_node", "tags", 552, 24 },
+};
+
+static const struct fh_member page_map_4_12[] = {
+	{ "page_map", "res", 0, 64 },
+	{ "page_map", "ref", 64, 8 },
+	{ "page_map", "pgmap", FH_PAGE_MAP_PGMAP_4_12, 32 },
+	{ "page_map", "altmap", FH_PAGE_MAP_ALTMAP_4_12, 40 },
+};
+
+static const struct fh_type types_4_x[] = {
+	{ "page", 64 },
+	{ "mem_section", 16 },
+	{ "vmem_altmap", FH_ALTMAP_SIZE_OLD },
+	{ "percpu_ref", FH_OLD_PCR_SIZE },
+	{ "radix_tree_root", FH_RADIX_ROOT_SIZE },
+	{ "radix_tree_node", FH_RADIX_NODE_SIZE },
+};
+
+/* Constants, mem_section, per-CPU symbols. */
+static void setup_common(struct fakehost *fh, unsigned int nr_cpu_ids,
+			 uint64_t possible, bool ms_array)
+{
+	uint64_t mask, offs, nr;
+
+	fh_add_number(fh, "PAGE_SHIFT", 12);
+	fh_add_number(fh, "SECTION_SIZE_BITS", 27);
+	fh_add_number(fh, "MAX_PHYSMEM_BITS", 46);
+	if (ms_array) {
+		/* <= 4.14: struct mem_section *mem_section[NR_SECTION_ROOTS]. */
+		fh_map(fh, FH_ROOT_TABLE, FH_NR_SECTION_ROOTS * 8);
+		fh_add_symbol(fh, "mem_section", FH_ROOT_TABLE,
+			      FH_NR_SECTION_ROOTS * 8);
+	} else {
+		uint64_t ms = data_symbol(fh, "mem_section", 8);
+
+		fh_map(fh, FH_ROOT_TABLE, FH_NR_SECTION_ROOTS * 8);
+		fh_put_u64(fh, ms, FH_ROOT_TABLE);
+	}
+	if (nr_cpu_ids > FH_MAX_CPUS)
+		fh_die("too many CPUs", nr_cpu_ids);
+	fh->nr_cpu_ids = nr_cpu_ids;
+	fh->possible = possible;
+	mask = data_symbol(fh, "__cpu_possible_mask", 8192 / 8);
+	offs = data_symbol(fh, "__per_cpu_offset", 8 * 8192);
+	nr = data_symbol(fh, "nr_cpu_ids", 4);
+	fh_put_u64(fh, mask, possible);
+	fh_put_u32(fh, nr, nr_cpu_ids);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		fh_map(fh, fh_cpu_offset(fh, cpu), FH_PCPU_STRIDE);
+		fh_put_u64(fh, offs + 8 * cpu, fh_cpu_offset(fh, cpu));
+	}
+	if (fh->use_cpu_offsets)
+		fh->host.cpu_offsets = fh_cpu_offsets;
+}
+
+static void setup_4_x(struct fakehost *fh, enum fh_era era,
+		      unsigned int nr_cpu_ids, uint64_t possible)
+{
+	fh->era = era;
+	fh->no_usage = true;
+	ADD_MEMBERS(fh, layout_4_x);
+	ADD_TYPES(fh, types_4_x);
+	if (era == FH_ERA_4_19) {
+		ADD_MEMBERS(fh, page_4_19);
+		fh->page_pgmap_off = FH_PAGE_PGMAP;
+		fh->page_refcount_off = FH_PAGE_REFCOUNT;
+		fh->page_mapcount_off = FH_PAGE_MAPCOUNT;
+	} else {
+		ADD_MEMBERS(fh, page_4_5);
+		fh->page_pgmap_off = FH_OLD_PAGE_PGMAP;
+		fh->page_refcount_off = FH_OLD_PAGE_REFCOUNT;
+		fh->page_mapcount_off = FH_OLD_PAGE_MAPCOUNT;
+	}
+	/* page._count became _refcount in 4.7. */
+	if (era == FH_ERA_4_5)
+		fh_add_member(fh, "page", "_count", FH_OLD_PAGE_REFCOUNT, 4);
+	else if (era != FH_ERA_4_19)
+		fh_add_member(fh, "page", "_refcount", FH_OLD_PAGE_REFCOUNT, 4);
+	if (era == FH_ERA_4_5) {
+		fh_add_type(fh, "resource", FH_RESOURCE_SIZE_4_5);
+		fh_add_member(fh, "resource", "parent", 32, 8);
+		fh_add_member(fh, "resource", "sibling", 40, 8);
+		fh_add_member(fh, "resource", "child", 48, 8);
+	} else {
+		fh_add_type(fh, "resource", FH_RESOURCE_SIZE);
+		ADD_MEMBERS(fh, resource_4_6);
+	}
+	switch (era) {
+	case FH_ERA_4_5:
+		ADD_MEMBERS(fh, pgmap_4_5);
+		ADD_MEMBERS(fh, radix_4_5);
+		fh_add_type(fh, "dev_pagemap", 32);
+		fh_add_type(fh, "page_map", FH_PAGE_MAP_SIZE_4_5);
+		/* include/linux/mm.h get_page() calls it (4.5-4.11). */
+		fh_add_function(fh, "get_zone_device_page");
+		fh_add_function(fh, "put_zone_device_page");
+		break;
+	case FH_ERA_4_12:
+		ADD_MEMBERS(fh, pgmap_4_5);
+		ADD_MEMBERS(fh, radix_4_12);
+		ADD_MEMBERS(fh, page_map_4_12);
+		fh_add_type(fh, "dev_pagemap", 32);
+		fh_add_type(fh, "page_map", FH_PAGE_MAP_SIZE_4_12);
+		break;
+	case FH_ERA_4_14:
+		ADD_MEMBERS(fh, pgmap_4_14);
+		ADD_MEMBERS(fh, radix_4_12);
+		fh_add_type(fh, "dev_pagemap", 64);
+		fh_add_type(fh, "page_map", FH_PAGE_MAP_SIZE_4_14);
+		fh_add_type(fh, "hmm_devmem", FH_HMM_DEVMEM_SIZE);
+		fh_add_enum(fh, "MEMORY_DEVICE_HOST", FH_MEMORY_DEVICE_HOST_4_14);
+		fh_add_enum(fh, "MEMORY_DEVICE_PRIVATE",
+			    FH_MEMORY_DEVICE_PRIVATE_4_14);
+		fh_add_enum(fh, "MEMORY_DEVICE_PUBLIC",
+			    FH_MEMORY_DEVICE_PUBLIC_4_14);
+		fh_add_function(fh, "put_zone_device_private_or_public_page");
+		fh_add_function(fh, "hmm_devmem_ref_release");
+		fh_add_function(fh, "hmm_devmem_free");
+		break;
+	default:
+		ADD_MEMBERS(fh, pgmap_4_19);
+		ADD_MEMBERS(fh, radix_4_12);
+		fh_add_member(fh, "radix_tree_root", "xa_lock", 0, 4);
+		fh_add_type(fh, "dev_pagemap", 160);
+		/* 4.18: HOST gone; device-dax leaves type 0. */
+		fh_add_enum(fh, "MEMORY_DEVICE_PRIVATE", 1);
+		fh_add_enum(fh, "MEMORY_DEVICE_PUBLIC", 2);
+		fh_add_enum(fh, "MEMORY_DEVICE_FS_DAX", 3);
+		fh_add_function(fh, "put_devmap_managed_page");
+		break;
+	}
+	fh_add_function(fh, "blk_queue_usage_counter_release");
+	fh_add_function(fh, "dax_pmem_percpu_release");
+	setup_common(fh, nr_cpu_ids, possible, era != FH_ERA_4_19);
+	data_symbol(fh, "pgmap_radix", FH_RADIX_ROOT_SIZE);
+	if (era == FH_ERA_4_14)
+		data_symbol(fh, "hmm_devmem_radix", FH_RADIX_ROOT_SIZE);
+}
+
+void fh_setup_era(struct fakehost *fh, enum fh_era era,
+		  unsigned int nr_cpu_ids, uint64_t possible)
+{
+	if (era < FH_ERA_5_18) {
+		setup_4_x(fh, era, nr_cpu_ids, possible);
+		return;
+	}
+	fh_setup_6_1(fh, nr_cpu_ids, possible);
+	fh->era = era;
+	switch (era) {
+	case FH_ERA_5_18:
+		/* 27674ef6c73f: reset to 1 on free; no allocation refs yet. */
+		fh_remove_symbol(fh, "zone_device_page_init");
+		fh_add_function(fh, "free_zone_device_page");
+		fh_remove_enum(fh, "MEMORY_DEVICE_COHERENT");
+		fh_set_enum(fh, "MEMORY_DEVICE_PRIVATE",
+			    FH_MEMORY_DEVICE_PRIVATE_5_18);
+		fh_set_enum(fh, "MEMORY_DEVICE_FS_DAX",
+			    FH_MEMORY_DEVICE_FS_DAX_5_18);
+		fh_set_enum(fh, "MEMORY_DEVICE_GENERIC",
+			    FH_MEMORY_DEVICE_GENERIC_5_18);
+		fh_set_enum(fh, "MEMORY_DEVICE_PCI_P2PDMA",
+			    FH_MEMORY_DEVICE_PCI_P2PDMA_5_18);
+		fh_add_type(fh, "dev_pagemap_ops", 48);
+		fh_add_member(fh, "dev_pagemap_ops", "page_free", 0, 8);
+		fh_add_member(fh, "dev_pagemap_ops", "migrate_to_ram", 8, 8);
+		break;
+	case FH_ERA_6_1:
+		/* 6.1 still has free_zone_device_page(). */
+		fh_add_function(fh, "free_zone_device_page");
+		fh_add_type(fh, "dev_pagemap_ops", 48);
+		fh_add_member(fh, "dev_pagemap_ops", "page_free", 0, 8);
+		fh_add_member(fh, "dev_pagemap_ops", "migrate_to_ram", 8, 8);
+		break;
+	case FH_ERA_6_15:
+	case FH_ERA_6_19:
+		/*
+		 * The pgmap pointer lives in the folio; struct page keeps
+		 * _unused_pgmap_compound_head in its place.  dev_pagemap keeps
+		 * the 152-byte layout of 6.19 (altmap.inaccessible is not
+		 * bracketed for 6.15-6.18).
+		 */
+		fh_remove_member(fh, "page", "pgmap");
+		fh_add_member(fh, "page", "_unused_pgmap_compound_head", 8, 8);
+		fh_add_member(fh, "folio", "pgmap", 8, 8);
+		fh_add_function(fh, "free_zone_device_folio");
+		fh_add_enum(fh, "PG_head", FH_PG_HEAD_6_19);
+		fh_add_type(fh, "dev_pagemap_ops", 48);
+		if (era == FH_ERA_6_19) {
+			fh_add_member(fh, "dev_pagemap_ops", "folio_free", 0, 8);
+		} else {
+			fh_add_member(fh, "dev_pagemap_ops", "page_free", 0, 8);
+		}
+		fh_add_member(fh, "dev_pagemap_ops", "migrate_to_ram", 8, 8);
+		break;
+	default:
+		fh_die("unknown era", era);
+	}
+}
+
+/* Radix trees */
+
+uint64_t fh_radix_node(struct fakehost *fh, uint64_t root, unsigned int shift,
+		       uint64_t parent, unsigned int offset)
+{
+	uint64_t node = fh_alloc(fh, FH_RADIX_NODE_SIZE, 64);
+
+	fh_put_u8(fh, node + 0, (uint8_t)shift);
+	fh_put_u8(fh, node + 1, (uint8_t)offset);
+	fh_put_u64(fh, node + 8, parent);
+	fh_put_u64(fh, node + 16, root);
+	return node;
+}
+
+uint64_t fh_radix_node_legacy(struct fakehost *fh, unsigned int path,
+			      uint64_t parent)
+{
+	uint64_t node = fh_alloc(fh, FH_RADIX_NODE_SIZE, 64);
+
+	fh_put_u32(fh, node + 0, path);
+	fh_put_u64(fh, node + 8, parent);
+	return node;
+}
+
+void fh_radix_slot(struct fakehost *fh, uint64_t node, unsigned int slot,
+		   uint64_t entry)
+{
+	uint64_t a = node + FH_RADIX_NODE_SLOTS + 8ULL * slot;
+
+	if (slot >= 64)
+		fh_die("radix slot out of range", node);
+	/* node->count: unsigned char (4.7+) or unsigned int (4.5). */
+	if (!fh_get_u64(fh, a) && entry) {
+		if (fh->era == FH_ERA_4_5)
+			fh_put_u32(fh, node + 4,
+				   (uint32_t)(fh_get_u64(fh, node) >> 32) + 1);
+		else
+			fh_put_u8(fh, node + 2,
+				  (uint8_t)(fh_get_u64(fh, node) >> 16) + 1);
+	}
+	fh_put_u64(fh, a, entry);
+}
+
+static unsigned int radix_shift(struct fakehost *fh, uint64_t node)
+{
+	return (uint8_t)fh_get_u64(fh, node);
+}
+
+void fh_radix_insert(struct fakehost *fh, uint64_t root, uint64_t index,
+		     unsigned int order, uint64_t entry)
+{
+	uint64_t max = index | ((1ULL << order) - 1);
+	uint64_t head = fh_get_u64(fh, root + FH_RADIX_ROOT_RNODE), node;
+	unsigned int need = 0, s, off, n;
+
+	if (index & ((1ULL << order) - 1))
+		fh_die("misaligned multi-order insert", index);
+	if (order > 0 && max == (1ULL << order) - 1)
+		max++;
+	while (need < 60 && max > (64ULL << need) - 1)
+		need += 6;
+	if (!head) {
+		node = fh_radix_node(fh, root, need, 0, 0);
+		head = node | FH_RADIX_INTERNAL_NODE;
+		fh_put_u64(fh, root + FH_RADIX_ROOT_RNODE, head);
+	} else if (!(head & FH_RADIX_INTERNAL_NODE)) {
+		fh_die("radix insert over a root entry", head);
+	}
+	/* radix_tree_extend(): the old root becomes slot 0. */
+	while (radix_shift(fh, head & ~1ULL) < need) {
+		uint64_t old = head & ~1ULL;
+
+		node = fh_radix_node(fh, root, radix_shift(fh, old) + 6, 0, 0);
+		fh_put_u64(fh, old + 8, node);
+		fh_radix_slot(fh, node, 0, head);
+		head = node | FH_RADIX_INTERNAL_NODE;
+		fh_put_u64(fh, root + FH_RADIX_ROOT_RNODE, head);
+	}
+	node = head & ~1ULL;
+	for (;;) {
+		uint64_t e;
+
+		s = radix_shift(fh, node);
+		off = (index >> s) & 63;
+		if (s <= order)
+			break;
+		e = fh_get_u64(fh, node + FH_RADIX_NODE_SLOTS + 8ULL * off);
+		if (!e) {
+			e = fh_radix_node(fh, root, s - 6, node, off) |
+			    FH_RADIX_INTERNAL_NODE;
+			fh_radix_slot(fh, node, off, e);
+		} else if (!(e & FH_RADIX_INTERNAL_NODE) ||
+			   (e & ~1ULL) - node < FH_RADIX_NODE_SIZE) {
+			fh_die("radix insert over an entry", index);
+		}
+		node = e & ~1ULL;
+	}
+	n = 1U << (order - s);
+	if (off + n > 64)
+		fh_die("multi-order entry past the node", index);
+	for (unsigned int i = 0; i < n; i++)
+		if (fh_get_u64(fh, node + FH_RADIX_NODE_SLOTS + 8ULL * (off + i)))
+			fh_die("radix insert over an entry", index);
+	fh_radix_slot(fh, node, off, entry);
+	for (unsigned int i = 1; i < n; i++)
+		fh_radix_slot(fh, node, off + i, FH_RADIX_SIBLING(node, off));
+}
+
+static uint64_t legacy_maxindex(unsigned int height)
+{
+	return height == 0 ? 0 :
+	       height * 6 >= 64 ? UINT64_MAX : (1ULL << (6 * height)) - 1;
+}
+
+void fh_radix_insert_legacy(struct fakehost *fh, uint64_t root,
+			    uint64_t index, uint64_t entry, bool tag_interior)
+{
+	uint32_t height = (uint32_t)fh_get_u64(fh, root + FH_RADIX_ROOT_HEIGHT);
+	uint64_t rnode = fh_get_u64(fh, root + FH_RADIX_ROOT_RNODE), node;
+	unsigned int need = 0;
+
+	while (index > legacy_maxindex(need))
+		need++;
+	if (height == 0 && !rnode && need == 0) {
+		fh_put_u64(fh, root + FH_RADIX_ROOT_RNODE, entry);
+		return;
+	}
+	/* radix_tree_extend(): what was there becomes slot 0. */
+	if (need == 0)
+		need = 1;
+	while (height < need) {
+		node = fh_radix_node_legacy(fh, height + 1, 0);
+		if (rnode && height == 0) {
+			fh_radix_slot(fh, node, 0, rnode); /* a direct item */
+		} else if (rnode) {
+			fh_put_u64(fh, (rnode & ~1ULL) + 8, node);
+			fh_radix_slot(fh, node, 0,
+				      tag_interior ? rnode : rnode & ~1ULL);
+		}
+		rnode = node | FH_RADIX_INTERNAL_NODE;
+		height++;
+	}
+	fh_put_u32(fh, root + FH_RADIX_ROOT_HEIGHT, height);
+	fh_put_u64(fh, root + FH_RADIX_ROOT_RNODE, rnode);
+	node = rnode & ~1ULL;
+	for (unsigned int h = height; h > 1; h--) {
+		unsigned int off = (index >> (6 * (h - 1))) & 63;
+		uint64_t e = fh_get_u64(fh, node + FH_RADIX_NODE_SLOTS + 8ULL * off);
+
+		if (!e) {
+			uint64_t child = fh_radix_node_legacy(
+				fh, (h - 1) | (off << 8), node);
+
+			e = tag_interior ? child | FH_RADIX_INTERNAL_NODE :
+					   child;
+			fh_radix_slot(fh, node, off, e);
+		}
+		node = e & ~1ULL;
+	}
+	if (fh_get_u64(fh, node + FH_RADIX_NODE_SLOTS + 8ULL * (index & 63)))
+		fh_die("legacy radix insert over an entry", index);
+	fh_radix_slot(fh, node, index & 63, entry);
+}
+
+/* Old percpu_ref */
+
+static void ref_old_init(struct fakehost *fh, uint64_t ref, uint64_t flags,
+			 uint64_t count, uint64_t cpu0, uint64_t cpu1)
+{
+	uint64_t pcp = fh_get_u64(fh, ref + 8) & ~3ULL;
+
+	if (!pcp)
+		pcp = fh_percpu_alloc(fh);
+	for (unsigned int cpu = 0; cpu < fh->nr_cpu_ids; cpu++)
+		fh_percpu_set(fh, pcp, cpu, cpu == 0 ? cpu0 : cpu == 1 ? cpu1 : 0);
+	fh_put_u64(fh, ref + 0, count);
+	fh_put_u64(fh, ref + 8, pcp | flags);
+	if (!fh_get_u64(fh, ref + 16))
+		fh_put_u64(fh, ref + 16,
+			   fh_symbol_addr(fh, "blk_queue_usage_counter_release"));
+	fh_put_u64(fh, ref + 24, 0);
+}
+
+void fh_ref_old_percpu(struct fakehost *fh, uint64_t ref, int64_t n)
+{
+	if (fh->nr_cpu_ids < 2)
+		fh_die("fh_ref_old_percpu needs two CPUs", ref);
+	/* Gets on one CPU, puts on another. */
+	ref_old_init(fh, ref, 0, FH_PERCPU_COUNT_BIAS + 1,
+		     (uint64_t)(n - 1) + 7, (uint64_t)-7);
+}
+
+void fh_ref_old_atomic(struct fakehost *fh, uint64_t ref, uint64_t flags,
+		       int64_t n)
+{
+	/*
+	 * Before 5.3 the per-CPU counters outlive the switch, stale: the
+	 * sum already folded into count must not be added again.
+	 */
+	ref_old_init(fh, ref, flags, (uint64_t)n, 40, (uint64_t)-3);
+}
+
+/* 4.x dev_pagemap */
+
+static void register_pfns(struct fakehost *fh, uint64_t radix, uint64_t first,
+			  uint64_t last, uint64_t value)
+{
+	/* 4.14 order_at(): the largest aligned power of two that fits. */
+	while (first <= last) {
+		unsigned int order = 0;
+
+		while (order < 40 && !(first & (1ULL << order)) &&
+		       first + (2ULL << order) - 1 <= last)
+			order++;
+		fh_radix_insert(fh, radix, first, order, value);
+		first += 1ULL << order;
+	}
+}
+
+uint64_t fh_pgmap_create_old(struct fakehost *fh, const struct fh_pgmap *p,
+			     uint64_t *refp, uint64_t *containerp)
+{
+	uint64_t radix = fh_symbol_addr(fh, "pgmap_radix");
+	uint64_t ref = fh_alloc(fh, FH_OLD_PCR_SIZE, 64);
+	bool altmap = p->flags & FH_PGMAP_ALTMAP_VALID;
+	uint64_t pg, value;
+
+	fh_ref_old_percpu(fh, ref, 1);
+	if (fh->era == FH_ERA_4_19) {
+		pg = fh_alloc(fh, 160, 64);
+		fh_put_u64(fh, pg + 16 + 0, p->altmap_base_pfn);
+		fh_put_u64(fh, pg + 16 + 8, p->altmap_reserve);
+		fh_put_u64(fh, pg + 16 + 16, p->altmap_free);
+		fh_put_u8(fh, pg + 56, altmap);
+		fh_put_u64(fh, pg + 64 + 0, p->start[0]);
+		fh_put_u64(fh, pg + 64 + 8, p->end[0]);
+		fh_put_u64(fh, pg + 128, ref);
+		fh_put_u32(fh, pg + 152, (uint32_t)p->type);
+		value = pg;
+	} else {
+		uint64_t size, pgoff, altoff, pm;
+
+		switch (fh->era) {
+		case FH_ERA_4_5:
+			size = FH_PAGE_MAP_SIZE_4_5;
+			pgoff = FH_PAGE_MAP_PGMAP_4_5;
+			altoff = FH_PAGE_MAP_ALTMAP_4_5;
+			break;
+		case FH_ERA_4_12:
+			size = FH_PAGE_MAP_SIZE_4_12;
+			pgoff = FH_PAGE_MAP_PGMAP_4_12;
+			altoff = FH_PAGE_MAP_ALTMAP_4_12;
+			break;
+		case FH_ERA_4_14:
+			size = FH_PAGE_MAP_SIZE_4_14;
+			pgoff = FH_PAGE_MAP_PGMAP_4_14;
+			altoff = FH_PAGE_MAP_ALTMAP_4_14;
+			break;
+		default:
+			fh_die("fh_pgmap_create_old: not a 4.x era", fh->era);
+			return 0;
+		}
+		pm = fh_alloc(fh, size, 64);
+		pg = pm + pgoff;
+		/* page_map->res; pgmap->res = &page_map->res */
+		fh_put_u64(fh, pm + 0, p->start[0]);
+		fh_put_u64(fh, pm + 8, p->end[0]);
+		if (altmap) {
+			fh_put_u64(fh, pm + altoff + 0, p->altmap_base_pfn);
+			fh_put_u64(fh, pm + altoff + 8, p->altmap_reserve);
+			fh_put_u64(fh, pm + altoff + 16, p->altmap_free);
+		}
+		if (fh->era == FH_ERA_4_14) {
+			fh_put_u64(fh, pg + 16, altmap ? pm + altoff : 0);
+			fh_put_u64(fh, pg + 24, pm);
+			fh_put_u64(fh, pg + 32, ref);
+			fh_put_u32(fh, pg + 56, (uint32_t)p->type);
+		} else {
+			fh_put_u64(fh, pg + 0, altmap ? pm + altoff : 0);
+			fh_put_u64(fh, pg + 8, pm);
+			fh_put_u64(fh, pg + 16, ref);
+		}
+		value = pm;
+	}
+	if (fh->era == FH_ERA_4_5 || fh->era == FH_ERA_4_12) {
+		/* One key per section of the section-aligned span. */
+		for (uint64_t key = p->start[0] >> 27; key <= p->end[0] >> 27;
+		     key++) {
+			if (fh->era == FH_ERA_4_5)
+				fh_radix_insert_legacy(fh, radix, key, value,
+						       false);
+			else
+				fh_radix_insert(fh, radix, key, 0, value);
+		}
+	} else {
+		register_pfns(fh, radix, p->start[0] >> 12, p->end[0] >> 12,
+			      value);
+	}
+	if (refp)
+		*refp = ref;
+	if (containerp)
+		*containerp = value;
+	return pg;
+}
+
+uint64_t fh_hmm_devmem_create(struct fakehost *fh, uint64_t start,
+			      uint64_t end, uint64_t *devmemp)
+{
+	uint64_t radix = fh_symbol_addr(fh, "hmm_devmem_radix");
+	uint64_t dm = fh_alloc(fh, FH_HMM_DEVMEM_SIZE, 64);
+	uint64_t res = fh_alloc(fh, FH_RESOURCE_SIZE, 8);
+	uint64_t pg = dm + FH_HMM_DEVMEM_PAGEMAP;
+	uint64_t ref = dm + FH_HMM_DEVMEM_REF;
+
+	if (fh->era != FH_ERA_4_14)
+		fh_die("hmm_devmem: 4.14 only here", fh->era);
+	fh_put_u64(fh, res + 0, start);
+	fh_put_u64(fh, res + 8, end);
+	fh_put_u64(fh, dm + 32, start >> 12);
+	fh_put_u64(fh, dm + 40, (end + 1) >> 12);
+	fh_put_u64(fh, dm + 48, res);
+	fh_put_u64(fh, pg + 8, fh_symbol_addr(fh, "hmm_devmem_free"));
+	fh_put_u64(fh, pg + 24, res);
+	fh_put_u64(fh, pg + 32, ref);
+	fh_put_u64(fh, pg + 48, dm);
+	fh_put_u32(fh, pg + 56, FH_MEMORY_DEVICE_PRIVATE_4_14);
+	fh_put_u64(fh, ref + 16, fh_symbol_addr(fh, "hmm_devmem_ref_release"));
+	fh_ref_old_percpu(fh, ref, 1);
+	/* hmm_devmem_pages_create(): section keys over the aligned span. */
+	for (uint64_t key = start >> 27; key <= end >> 27; key++)
+		fh_radix_insert(fh, radix, key, 0, dm);
+	if (devmemp)
+		*devmemp = dm;
+	return pg;
 }

@@ -152,6 +152,14 @@ struct fakehost {
 	uint64_t pcpu_next;	/* next __percpu pointer */
 	uint64_t data_next;	/* next .data symbol */
 	uint64_t text_next;	/* next text symbol */
+
+	/*
+	 * Where fh_page_set() writes (the 6.1 offsets unless an older era
+	 * was set up), and whether sections have a usage pointer (5.3+).
+	 */
+	int era;			/* enum fh_era */
+	uint64_t page_pgmap_off, page_refcount_off, page_mapcount_off;
+	bool no_usage;
 };
 
 /* Memory */
@@ -271,5 +279,148 @@ void fh_pages_populate(struct fakehost *fh, uint64_t pgmap, uint64_t pfn,
 /* A task in wait_for_completion(&pgmap->done); returns the task. */
 uint64_t fh_add_waiter(struct fakehost *fh, uint64_t pgmap, int32_t pid,
 		       const char *comm, uint32_t state);
+
+/*
+ * Other eras (kernel-model.md §2-§5).  fh_setup_era() lays out a whole
+ * x86_64 kernel of that shape: its era tells (symbols, members), struct
+ * page, mem_section, dev_pagemap, percpu_ref and registry layouts.
+ *
+ *   FH_ERA_4_5   4.5: get_zone_device_page, page._count@28, pgmap@32,
+ *                mem_section[] array, dev_pagemap {altmap*, res*, ref*, dev}
+ *                inside struct page_map, legacy radix (root height, node
+ *                path), old percpu_ref; pgmap_radix keyed by section
+ *   FH_ERA_4_12  4.12: as 4.5 but _refcount, modern radix (node shift),
+ *                no get_zone_device_page
+ *   FH_ERA_4_14  4.14: + type (HOST 0, PRIVATE 1, PUBLIC 2), page_map with
+ *                a 64-byte pgmap; pgmap_radix multi-order keyed by pfn;
+ *                hmm_devmem_radix keyed by section, struct hmm_devmem
+ *   FH_ERA_4_19  4.19: dev_pagemap embeds altmap (+altmap_valid) and res,
+ *                ref still a pointer; pgmap_radix holds dev_pagemap *;
+ *                page.pgmap@8; mem_section pointer; enum PRIVATE 1,
+ *                PUBLIC 2, FS_DAX 3
+ *   FH_ERA_5_18  6.1's layout, free_zone_device_page, no
+ *                zone_device_page_init; enum PRIVATE 1, FS_DAX 2,
+ *                GENERIC 3, P2PDMA 4
+ *   FH_ERA_6_1   fh_setup_6_1() + free_zone_device_page, dev_pagemap_ops
+ *                with page_free
+ *   FH_ERA_6_15  6.1 + folio.pgmap (page.pgmap gone), free_zone_device_folio
+ *   FH_ERA_6_19  6.15 + dev_pagemap_ops.folio_free, PG_head 6
+ * 5.18 and later use fh_pgmap_create()/fh_ref_*(); 4.x use the _old
+ * builders below.
+ */
+enum fh_era {
+	FH_ERA_4_5 = 1,
+	FH_ERA_4_12,
+	FH_ERA_4_14,
+	FH_ERA_4_19,
+	FH_ERA_5_18,
+	FH_ERA_6_1,
+	FH_ERA_6_15,
+	FH_ERA_6_19,
+};
+void fh_setup_era(struct fakehost *fh, enum fh_era era,
+		  unsigned int nr_cpu_ids, uint64_t possible);
+void fh_remove_symbol(struct fakehost *fh, const char *name);
+void fh_remove_enum(struct fakehost *fh, const char *name);
+/* Replace (or add) an enumerator's value. */
+void fh_set_enum(struct fakehost *fh, const char *name, int64_t value);
+
+/* 4.x offsets (x86_64) */
+#define FH_OLD_PAGE_MAPCOUNT 24
+#define FH_OLD_PAGE_REFCOUNT 28	/* _count (4.5-4.6), _refcount (4.7+) */
+#define FH_OLD_PAGE_PGMAP 32	/* union with lru, 4.5-4.17 */
+#define FH_OLD_PCR_SIZE 56	/* percpu_ref <= 5.9: count@0 pcp@8 release@16 confirm@24 */
+#define FH_RESOURCE_SIZE_4_5 56
+#define FH_RESOURCE_SIZE 64	/* 4.6+: + desc */
+#define FH_ALTMAP_SIZE_OLD 40	/* base_pfn@0 reserve@8 free@16 align@24 alloc@32 */
+/* struct page_map: res@0, ref@56/64, pgmap, altmap (kernel-model.md §2.4) */
+#define FH_PAGE_MAP_PGMAP_4_5 64
+#define FH_PAGE_MAP_ALTMAP_4_5 96
+#define FH_PAGE_MAP_SIZE_4_5 136
+#define FH_PAGE_MAP_PGMAP_4_12 72
+#define FH_PAGE_MAP_ALTMAP_4_12 104
+#define FH_PAGE_MAP_SIZE_4_12 144
+#define FH_PAGE_MAP_PGMAP_4_14 72
+#define FH_PAGE_MAP_ALTMAP_4_14 136
+#define FH_PAGE_MAP_SIZE_4_14 176
+/* struct hmm_devmem (4.14): completion@0 pfn_first@32 pfn_last@40
+ * resource*@48 device@56 pagemap@64 ops@128 ref@136 */
+#define FH_HMM_DEVMEM_PAGEMAP 64
+#define FH_HMM_DEVMEM_REF 136
+#define FH_HMM_DEVMEM_SIZE 192
+/* enum memory_type 4.14-4.17 */
+#define FH_MEMORY_DEVICE_HOST_4_14 0
+#define FH_MEMORY_DEVICE_PRIVATE_4_14 1
+#define FH_MEMORY_DEVICE_PUBLIC_4_14 2
+/* enum memory_type 5.9-5.19 */
+#define FH_MEMORY_DEVICE_PRIVATE_5_18 1
+#define FH_MEMORY_DEVICE_FS_DAX_5_18 2
+#define FH_MEMORY_DEVICE_GENERIC_5_18 3
+#define FH_MEMORY_DEVICE_PCI_P2PDMA_5_18 4
+#define FH_PG_HEAD_6_19 6
+
+/* Radix trees (lib/radix-tree.c) */
+#define FH_RADIX_ROOT_HEIGHT 0	/* 4.5-4.6: unsigned int height */
+#define FH_RADIX_ROOT_RNODE 8
+#define FH_RADIX_ROOT_SIZE 16
+#define FH_RADIX_NODE_SIZE 576
+#define FH_RADIX_NODE_SLOTS 40
+#define FH_RADIX_INTERNAL_NODE 1ULL	/* 4.7+; 4.5 RADIX_TREE_INDIRECT_PTR */
+#define FH_RADIX_EXCEPTIONAL 2ULL
+#define FH_RADIX_RETRY 1ULL		/* node_to_entry(NULL) */
+#define FH_RADIX_MK_EXCEPTIONAL(v) (((uint64_t)(v) << 2) | 2)
+/* A sibling: internal pointer to the canonical slot (4.14). */
+#define FH_RADIX_SIBLING(node, slot) \
+	(((node) + FH_RADIX_NODE_SLOTS + 8ULL * (slot)) | FH_RADIX_INTERNAL_NODE)
+
+/* 4.7+ node: shift@0 offset@1 count@2 parent@8 root@16 slots@40. */
+uint64_t fh_radix_node(struct fakehost *fh, uint64_t root, unsigned int shift,
+		       uint64_t parent, unsigned int offset);
+/* 4.5 node: path@0 count@4 parent@8 slots@40. */
+uint64_t fh_radix_node_legacy(struct fakehost *fh, unsigned int path,
+			      uint64_t parent);
+void fh_radix_slot(struct fakehost *fh, uint64_t node, unsigned int slot,
+		   uint64_t entry);
+/*
+ * __radix_tree_insert(root, index, order, entry) of 4.14: the entry lands
+ * in the node whose shift s has s <= order < s + 6, followed by
+ * (1 << (order - s)) - 1 siblings; the tree grows upwards (old root in
+ * slot 0).  Always through nodes (index 0 order 0 into an empty tree
+ * would sit in rnode: tests do that by hand).
+ */
+void fh_radix_insert(struct fakehost *fh, uint64_t root, uint64_t index,
+		     unsigned int order, uint64_t entry);
+/*
+ * radix_tree_insert() of 4.5: root->height grows, rnode tagged with bit 0
+ * when it is a node; interior slots hold node pointers, tagged with bit 0
+ * only when tag_interior (4.6 style).
+ */
+void fh_radix_insert_legacy(struct fakehost *fh, uint64_t root,
+			    uint64_t index, uint64_t entry, bool tag_interior);
+
+/* Old (<= 5.9) percpu_ref at ref, as fh_ref_percpu()/fh_ref_atomic(). */
+void fh_ref_old_percpu(struct fakehost *fh, uint64_t ref, int64_t n);
+void fh_ref_old_atomic(struct fakehost *fh, uint64_t ref, uint64_t flags,
+		       int64_t n);
+
+/*
+ * A 4.x dev_pagemap the way devm_memremap_pages() of the set-up era
+ * leaves it: 4.5-4.14 inside a struct page_map (res, altmap in the
+ * page_map), 4.19 a driver's dev_pagemap; ref points at a separate
+ * driver-owned percpu_ref (pmem's q_usage_counter) at init (count 1).
+ * Registered in pgmap_radix: per section of the section-aligned span
+ * (4.5-4.13, legacy insert for 4.5) or by pfn in multi-order chunks
+ * (4.14+).  Only nr_range 1 / start[0] / end[0] / type / altmap_* of
+ * spec are used.  *ref and *container (page_map or pgmap) may be NULL.
+ */
+uint64_t fh_pgmap_create_old(struct fakehost *fh, const struct fh_pgmap *p,
+			     uint64_t *ref, uint64_t *container);
+/*
+ * 4.14 hmm_devmem_pages_create(): struct hmm_devmem with its pagemap
+ * (type PRIVATE, res -> a struct resource, ref -> devmem->ref), keyed by
+ * section in hmm_devmem_radix.  Returns the pagemap's address.
+ */
+uint64_t fh_hmm_devmem_create(struct fakehost *fh, uint64_t start,
+			      uint64_t end, uint64_t *devmem);
 
 #endif /* ZDREF_TESTS_FAKEHOST_H */
