@@ -3,7 +3,7 @@
 # installs Debian packages, builds zdref, puts the sample's vmlinux (from
 # Debian's linux-image-*-dbg package) into the cache, and audits the sample.
 #
-# usage: sudo ./setup.sh            (ZDREF_CACHE, default ~/.cache/zdref)
+# usage: ./setup.sh, as root        (ZDREF_CACHE, default ~/.cache/zdref)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
