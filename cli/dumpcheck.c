@@ -5,6 +5,7 @@
  * then one page_desc per dumped page pointing at its data).
  */
 #include <elf.h>
+#include <errno.h>
 #include <endian.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,12 +22,23 @@
 #define DD_PAGE_DESC_SIZE 24
 /* Page descriptors checked at the end of the table (zero pages share data). */
 #define DD_TAIL_DESCS 4096
+#define BITMAP_CHUNK (1 << 20)
 
 static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
-	ssize_t n = pread(fd, buf, len, (off_t)off);
+	size_t done = 0;
 
-	return n == (ssize_t)len ? 0 : -1;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 static struct zd_error *truncated(const char *path, uint64_t want,
@@ -85,15 +97,23 @@ static struct zd_error *check_diskdump(int fd, const char *path, uint64_t size)
 	desc_off = (1ULL + sub + blocks) * bs;
 	if (desc_off > size)
 		return truncated(path, desc_off, size);
-	bm = malloc(bm_len);
+	if (bm_off + bm_len > size)
+		return truncated(path, bm_off + bm_len, size);
+	/* Count the set bits a chunk at a time: memory stays bounded. */
+	bm = malloc(BITMAP_CHUNK);
 	if (!bm)
 		return &zd_error_nomem;
-	if (pread_full(fd, bm, bm_len, bm_off)) {
-		err = truncated(path, bm_off + bm_len, size);
-		goto out;
+	for (uint64_t done = 0; done < bm_len; done += BITMAP_CHUNK) {
+		size_t n = bm_len - done < BITMAP_CHUNK ? bm_len - done :
+							  BITMAP_CHUNK;
+
+		if (pread_full(fd, bm, n, bm_off + done)) {
+			err = truncated(path, bm_off + bm_len, size);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			ndesc += (uint64_t)__builtin_popcount(bm[i]);
 	}
-	for (uint64_t i = 0; i < bm_len; i++)
-		ndesc += (uint64_t)__builtin_popcount(bm[i]);
 	if (desc_off + ndesc * DD_PAGE_DESC_SIZE > size) {
 		err = truncated(path, desc_off + ndesc * DD_PAGE_DESC_SIZE,
 				size);

@@ -325,8 +325,7 @@ void zd_kdump_host(struct zd_kdump *k, struct zd_host *h)
 	h->number = host_number;
 }
 
-void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads,
-		    uint64_t *bytes)
+void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads, uint64_t *bytes)
 {
 	*reads = k->reads;
 	*bytes = k->bytes;

@@ -19,8 +19,7 @@ struct zd_error *zd_kdump_attach_vmlinux(struct zd_kdump *k,
 					 const char *vmlinux);
 void zd_kdump_host(struct zd_kdump *k, struct zd_host *host);
 /* Reads served so far, for --stats. */
-void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads,
-		    uint64_t *bytes);
+void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads, uint64_t *bytes);
 void zd_kdump_close(struct zd_kdump *k);
 
 #endif /* ZDREF_CLI_KDUMP_HOST_H */

@@ -181,8 +181,7 @@ int main(int argc, char **argv)
 		else
 			zd_pfn_info_print_text(stdout, &info);
 		/* 1 when the page is suspect or unreadable, as for a report. */
-		status = info.found &&
-				 (!info.readable || info.page.suspect) ?
+		status = info.found && (!info.readable || info.page.suspect) ?
 				 EXIT_FINDINGS :
 				 0;
 		zd_pfn_info_release(&info);

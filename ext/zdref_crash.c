@@ -31,7 +31,8 @@ static struct zd_error *crash_read(void *arg, uint64_t addr, void *buf,
 	physaddr_t paddr;
 
 	(void)arg;
-	if (readmem(addr, KVADDR, buf, (long)len, "zdref", RETURN_ON_ERROR | QUIET))
+	if (readmem(addr, KVADDR, buf, (long)len, "zdref",
+		    RETURN_ON_ERROR | QUIET))
 		return NULL;
 	/*
 	 * A mapped address that a kdump-compressed file cannot give was
@@ -103,7 +104,7 @@ static struct zd_error *crash_member(void *arg, const char *type,
 				       member);
 	sz = MEMBER_SIZE((char *)type, (char *)member);
 	*offset = (uint64_t)off;
-	*size = sz > 0 ? (uint64_t)sz : 0;	/* flexible arrays: 0 */
+	*size = sz > 0 ? (uint64_t)sz : 0; /* flexible arrays: 0 */
 	return NULL;
 }
 
@@ -135,11 +136,17 @@ static struct zd_error *crash_number(void *arg, const char *name,
 	return NULL;
 }
 
-/* crash has read __per_cpu_offset[] and the possible map already. */
+/*
+ * crash has read the whole __per_cpu_offset[] and cpu_possible_mask.  Sum
+ * over every possible CPU, as the kernel's percpu_ref_switch_to_atomic_rcu()
+ * and the standalone do: a CPU gone offline keeps its counter.  Without the
+ * possible map, crash's own count of CPUs with a per-CPU area.
+ */
 static struct zd_error *crash_cpu_offsets(void *arg, uint64_t *offsets,
 					  unsigned int max, unsigned int *n)
 {
 	bool have_map = cpu_map_addr("possible") != 0;
+	int ncpu = have_map ? NR_CPUS : kt->cpus;
 
 	(void)arg;
 	*n = 0;
@@ -148,12 +155,13 @@ static struct zd_error *crash_cpu_offsets(void *arg, uint64_t *offsets,
 		offsets[(*n)++] = 0;
 		return NULL;
 	}
-	for (int cpu = 0; cpu < kt->cpus && cpu < NR_CPUS; cpu++) {
+	for (int cpu = 0; cpu < ncpu && cpu < NR_CPUS; cpu++) {
 		if (have_map && !in_cpu_map(POSSIBLE_MAP, cpu))
 			continue;
 		if (*n >= max)
 			return zd_error_create(ZD_ERR_INVALID,
-					       "more than %u possible CPUs", max);
+					       "more than %u possible CPUs",
+					       max);
 		offsets[(*n)++] = (uint64_t)kt->__per_cpu_offset[cpu];
 	}
 	return NULL;
@@ -171,6 +179,31 @@ static const struct zd_host crash_host = {
 };
 
 /* The command */
+
+/* Which of crash's zero_excluded settings were on: bit 0 diskdump, 1 sadump. */
+static unsigned int zero_excluded_off(void)
+{
+	unsigned int was = 0;
+
+	if (DISKDUMP_DUMPFILE() && diskdump_flags &&
+	    (*diskdump_flags & ZERO_EXCLUDED)) {
+		*diskdump_flags &= ~ZERO_EXCLUDED;
+		was |= 1;
+	}
+	if (SADUMP_DUMPFILE() && sadump_is_zero_excluded()) {
+		sadump_unset_zero_excluded();
+		was |= 2;
+	}
+	return was;
+}
+
+static void zero_excluded_restore(unsigned int was)
+{
+	if (was & 1)
+		*diskdump_flags |= ZERO_EXCLUDED;
+	if (was & 2)
+		sadump_set_zero_excluded();
+}
 
 static void report_error(struct zd_error *err)
 {
@@ -196,6 +229,7 @@ static void cmd_zdref(void)
 	struct zd_audit_options opts = { 0 };
 	struct zd_report *rep = NULL;
 	bool json = false, by_pfn = false;
+	unsigned int zero_excluded;
 	uint64_t pfn = 0;
 	struct zd_error *err;
 	int c;
@@ -231,10 +265,17 @@ static void cmd_zdref(void)
 		return;
 	}
 	opts.release = kt->utsname.release;
+	/*
+	 * With `set zero_excluded on`, crash hands out zeros for pages
+	 * makedumpfile left out; zdref must see them as unreadable, never as
+	 * refcount 0.  Switched off for this command only.
+	 */
+	zero_excluded = zero_excluded_off();
 	if (by_pfn) {
 		struct zd_pfn_info info;
 
 		if ((err = zd_lookup_pfn(target, pfn, &info))) {
+			zero_excluded_restore(zero_excluded);
 			report_error(err);
 			return;
 		}
@@ -244,19 +285,23 @@ static void cmd_zdref(void)
 		else
 			zd_pfn_info_print_text(fp, &info);
 		zd_pfn_info_release(&info);
+		zero_excluded_restore(zero_excluded);
 		return;
 	}
 	if ((err = zd_audit(target, &opts, &rep))) {
+		zero_excluded_restore(zero_excluded);
 		report_error(err);
 		return;
 	}
 	if (json)
 		zd_report_print_json(fp, rep);
 	else
-		zd_report_print_text(fp, rep,
-				     (opts.pgmap ? ZD_TEXT_DETAIL : 0) |
-					     (opts.all_pages ? ZD_TEXT_ALL : 0));
+		zd_report_print_text(
+			fp, rep,
+			(opts.pgmap ? ZD_TEXT_DETAIL : 0) |
+				(opts.all_pages ? ZD_TEXT_ALL : 0));
 	zd_report_destroy(rep);
+	zero_excluded_restore(zero_excluded);
 }
 
 static void __attribute__((constructor)) zdref_init(void)

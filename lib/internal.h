@@ -28,6 +28,7 @@ struct zd_layout {
 	/* sections */
 	uint64_t mem_section; /* address of the root table */
 	uint64_t section_size_bits, nr_section_roots, sections_per_root;
+	uint64_t max_physmem_bits; /* physical addresses stay below 1 << it */
 	uint64_t ms_size, ms_mem_map,
 		ms_usage; /* ms_usage: ZD_NO_MEMBER < 5.3 */
 	uint64_t usage_subsection_map;
@@ -36,11 +37,11 @@ struct zd_layout {
 	uint64_t pgmap_size, pgmap_ref, pgmap_type, pgmap_flags;
 	uint64_t pgmap_vmemmap_shift, pgmap_ops, pgmap_owner;
 	uint64_t pgmap_done, pgmap_altmap, pgmap_altmap_valid;
-	bool ref_is_pointer;	/* driver-owned ref, before 5.15 */
-	bool altmap_is_pointer;	/* struct vmem_altmap *, before 4.16 */
+	bool ref_is_pointer; /* driver-owned ref, before 5.15 */
+	bool altmap_is_pointer; /* struct vmem_altmap *, before 4.16 */
 	/* ranges: nr_range + ranges[] (5.10+) or one struct resource res */
 	uint64_t pgmap_nr_range, pgmap_ranges;
-	bool res_is_pointer;	/* const struct resource *, before 4.16 */
+	bool res_is_pointer; /* const struct resource *, before 4.16 */
 	uint64_t range_start, range_end, range_size;
 	uint64_t altmap_base_pfn, altmap_reserve, altmap_free;
 
@@ -60,8 +61,8 @@ struct zd_layout {
 	 */
 	uint64_t pgmap_array, pgmap_radix, hmm_devmem_radix;
 	uint64_t xa_head, xa_node_shift, xa_node_slots, xa_node_size;
-	bool hmm_is_xarray;	/* 4.20: radix_tree_root is struct xarray */
-	uint64_t radix_rnode, radix_height;	/* radix_height: <= 4.6 */
+	bool hmm_is_xarray; /* 4.20: radix_tree_root is struct xarray */
+	uint64_t radix_rnode, radix_height; /* radix_height: <= 4.6 */
 	uint64_t radix_node_shift, radix_node_path, radix_node_slots;
 	uint64_t radix_node_size;
 	/* radix values: struct page_map * (<= 4.15), struct hmm_devmem * */
@@ -70,8 +71,8 @@ struct zd_layout {
 	/* enum memory_type values (INT64_MIN when absent) */
 	int64_t type_private, type_coherent, type_fs_dax, type_generic;
 	int64_t type_p2pdma, type_public, type_host;
-	bool generic_is_devdax;	/* 5.3-5.8 spelled it MEMORY_DEVICE_DEVDAX */
-	int64_t pg_head;	/* PG_head bit, -1 if unknown */
+	bool generic_is_devdax; /* 5.3-5.8 spelled it MEMORY_DEVICE_DEVDAX */
+	int64_t pg_head; /* PG_head bit, -1 if unknown */
 
 	/* possible CPUs */
 	unsigned int ncpus;
@@ -160,9 +161,9 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				 struct zd_pgmap *pgmap);
 struct zd_registered {
 	uint64_t pgmap;
-	uint64_t covered;	/* keys the registry maps to it */
-	bool section_keyed;	/* keys are section numbers, not pfns */
-	bool hmm;		/* from hmm_devmem_radix (4.14-4.20) */
+	uint64_t covered; /* keys the registry maps to it */
+	bool section_keyed; /* keys are section numbers, not pfns */
+	bool hmm; /* from hmm_devmem_radix (4.14-4.20) */
 };
 struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
 				    struct zd_registered **out, size_t *n);

@@ -63,15 +63,17 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 		uint64_t unit = 1ULL << info->pgmap.vmemmap_shift;
 
 		info->owned = pfn >= r->pfn_first && pfn < r->pfn_end;
-		head = info->owned ? r->pfn_first +
-					     ((pfn - r->pfn_first) & ~(unit - 1)) :
+		head = info->owned ? r->pfn_first + ((pfn - r->pfn_first) &
+						     ~(unit - 1)) :
 				     pfn;
 	}
 	info->tail = head != pfn;
 	info->head_pfn = head;
 	buf = malloc(l->page_size);
-	if (!buf)
+	if (!buf) {
+		zd_pfn_info_release(info);
 		return &zd_error_nomem;
+	}
 	info->page_error = zd_page_read(t, pfn, &addr, buf);
 	info->page.pfn = pfn;
 	info->page.page = addr;
@@ -84,9 +86,13 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 		cls = zd_page_judge(t, &info->pgmap, pfn, addr, buf,
 				    &info->page);
 		if (!info->owned)
-			info->state = "not owned: altmap reserve or memmap, holds no references";
+			info->state =
+				"not owned: altmap reserve or memmap, holds no references";
 		else if (info->tail)
-			info->state = "tail of a compound unit: its head holds the count";
+			info->state =
+				"tail of a compound unit: its head holds the count";
+		else if (cls == ZD_CLASS_SKIP)
+			info->state = "holds no references";
 		else
 			info->state = cls == ZD_CLASS_IDLE ? "idle" :
 				      cls == ZD_CLASS_BUSY ? "busy" :

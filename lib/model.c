@@ -25,7 +25,7 @@
 #include "internal.h"
 
 enum zd_ref_source {
-	ZD_REFS_UNSET,		/* no rule */
+	ZD_REFS_UNSET, /* no rule */
 	ZD_REFS_PER_GET,
 	ZD_REFS_PER_PAGE,
 	ZD_REFS_SETUP,
@@ -35,16 +35,16 @@ enum zd_ref_source {
 
 struct zd_type_rule {
 	enum zd_ref_source source;
-	int32_t idle;		/* refcount of an idle page */
-	bool busy_ok;		/* refcounts above idle are normal use */
-	bool lower_bound;	/* references outside struct pages (P2PDMA) */
-	bool folio_refs;	/* allocated large folios: 1 << order refs */
+	int32_t idle; /* refcount of an idle page */
+	bool busy_ok; /* refcounts above idle are normal use */
+	bool lower_bound; /* references outside struct pages (P2PDMA) */
+	bool folio_refs; /* allocated large folios: 1 << order refs */
 };
 
 enum zd_type_class {
-	ZD_TYPE_PRIVATE,	/* DEVICE_PRIVATE, DEVICE_COHERENT, DEVICE_PUBLIC */
+	ZD_TYPE_PRIVATE, /* DEVICE_PRIVATE, DEVICE_COHERENT, DEVICE_PUBLIC */
 	ZD_TYPE_FS_DAX,
-	ZD_TYPE_GENERIC,	/* device-dax; HOST: pmem and device-dax < 4.18 */
+	ZD_TYPE_GENERIC, /* device-dax; HOST: pmem and device-dax < 4.18 */
 	ZD_TYPE_P2PDMA,
 	ZD_TYPE_NCLASSES,
 };
@@ -115,7 +115,7 @@ static bool is_v4_12(const struct zd_target *t)
 	return true;
 }
 
-#define RULE(src, idle_, busy_, ...)                                         \
+#define RULE(src, idle_, busy_, ...)                                          \
 	{                                                                     \
 		.source = ZD_REFS_##src, .idle = (idle_), .busy_ok = (busy_), \
 		__VA_ARGS__                                                   \
@@ -324,13 +324,18 @@ void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
 				       ZD_VERDICT_MISSING;
 
 	if (rule->source != ZD_REFS_SETUP && rule->source != ZD_REFS_NONE &&
-	    pg->unreadable) {
-		set_unknown(pg, "expected count depends on struct pages that are not in the dump");
+	    (pg->unreadable || pg->order_unknown)) {
+		set_unknown(
+			pg,
+			"expected count depends on struct pages that are not in the dump");
 	} else if (rule->lower_bound && pg->delta > 0) {
-		set_unknown(pg, "P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
+		set_unknown(
+			pg,
+			"P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
 	} else if (pg->unreadable && pg->verdict == ZD_VERDICT_OK) {
-		snprintf(pg->reason, sizeof(pg->reason),
-			 "%llu struct pages not in the dump: suspects may be missing",
-			 (unsigned long long)pg->unreadable);
+		snprintf(
+			pg->reason, sizeof(pg->reason),
+			"%llu struct pages not in the dump: suspects may be missing",
+			(unsigned long long)pg->unreadable);
 	}
 }

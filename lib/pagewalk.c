@@ -40,7 +40,7 @@ struct walker {
 	struct zd_pgmap *pg;
 	size_t max_listed;
 	bool all_pages;
-	bool folio_refs;	/* allocated large folios count 1 << order */
+	bool folio_refs; /* allocated large folios count 1 << order */
 	uint64_t pages_per_section, batch;
 	unsigned int subsection_pfn_shift;
 	struct section_info sec;
@@ -202,7 +202,7 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 	}
 	if ((p->pgmap_word & 1) && p->pgmap_word - 1 < page_addr &&
 	    page_addr - (p->pgmap_word - 1) < (l->page_size << 30)) {
-		p->reason = ZD_PAGE_TAIL;	/* compound_head | 1 */
+		p->reason = ZD_PAGE_TAIL; /* compound_head | 1 */
 		return ZD_CLASS_SKIP;
 	}
 	cls = zd_model_classify(t, pg, p->refcount, &p->reason);
@@ -234,7 +234,7 @@ static int64_t folio_pages(struct walker *w, const struct zd_page *p,
 		err = zd_page_read(w->t, p->pfn + 1, &addr, buf);
 		if (err) {
 			zd_error_destroy(err);
-			w->pg->unreadable++;	/* order unknown: count one */
+			w->pg->order_unknown++; /* counted as one page */
 			return 1;
 		}
 		next = buf;
@@ -280,6 +280,15 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	return list_page(w, &p);
 }
 
+/* Heads of units of size unit (a power of 2) from first in [a, b). */
+static uint64_t heads_in(uint64_t first, uint64_t unit, uint64_t a, uint64_t b)
+{
+	uint64_t ua = (a - first + unit - 1) / unit;
+	uint64_t ub = (b - first + unit - 1) / unit;
+
+	return ub - ua;
+}
+
 static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 {
 	const struct zd_layout *l = &w->t->lay;
@@ -306,10 +315,17 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 			}
 		}
 		if (!w->sec.valid || !subsection_valid(w, pfn)) {
-			/* No memmap here: nothing to read, nothing to trust. */
-			for (uint64_t p = pfn; p < stop; p++)
-				if (!((p - r->pfn_first) & (unit - 1)))
-					pg->unreadable++;
+			/*
+			 * No memmap here: nothing to read, nothing to trust.
+			 * Without a section, skip to the next one at once.
+			 */
+			if (!w->sec.valid) {
+				stop = (nr + 1) * w->pages_per_section;
+				if (stop > r->pfn_end)
+					stop = r->pfn_end;
+			}
+			pg->unreadable +=
+				heads_in(r->pfn_first, unit, pfn, stop);
 			pfn = stop;
 			continue;
 		}
@@ -346,8 +362,8 @@ struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
 	const struct zd_layout *l = &t->lay;
 	struct walker w = {
 		.t = t,
-		.pages_per_section = 1ULL << (l->section_size_bits -
-					      l->page_shift),
+		.pages_per_section = 1ULL
+				     << (l->section_size_bits - l->page_shift),
 	};
 	struct zd_error *err;
 
@@ -357,9 +373,10 @@ struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
 	*page_addr = 0;
 	err = load_section(&w, pfn >> (l->section_size_bits - l->page_shift));
 	if (!err && (!w.sec.valid || !subsection_valid(&w, pfn)))
-		err = zd_error_create(ZD_ERR_FAULT,
-				      "pfn 0x%llx has no memmap (section or subsection not present)",
-				      (unsigned long long)pfn);
+		err = zd_error_create(
+			ZD_ERR_FAULT,
+			"pfn 0x%llx has no memmap (section or subsection not present)",
+			(unsigned long long)pfn);
 	if (!err) {
 		*page_addr = w.sec.memmap + pfn * l->page_size;
 		err = zd_read(t, *page_addr, buf, l->page_size, "struct page");

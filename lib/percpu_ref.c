@@ -25,6 +25,17 @@
 #define PERCPU_REF_FLAG_BITS 2
 #define PERCPU_COUNT_BIAS (1ULL << 63)
 
+/*
+ * Before percpu_ref_switch_to_atomic_rcu() folds the per-CPU sum in, the
+ * bias keeps the atomic count near 2^63; after it the count is small (or
+ * negative).
+ */
+static bool bias_in(uint64_t raw)
+{
+	return raw >= PERCPU_COUNT_BIAS / 2 &&
+	       raw <= PERCPU_COUNT_BIAS + PERCPU_COUNT_BIAS / 2;
+}
+
 void zd_percpu_ref_decode(struct zd_ref_state *st, bool have_data)
 {
 	uint64_t pcp = st->percpu_count_ptr;
@@ -57,8 +68,7 @@ void zd_percpu_ref_decode(struct zd_ref_state *st, bool have_data)
 	 * bias keeps it near 2^63.  The per-CPU counters are not zeroed by
 	 * the fold, so adding them again after it would double-count.
 	 */
-	if (st->raw_count >= PERCPU_COUNT_BIAS / 2 &&
-	    st->raw_count <= PERCPU_COUNT_BIAS + PERCPU_COUNT_BIAS / 2) {
+	if (bias_in(st->raw_count)) {
 		st->bias_in_count = true;
 		st->count = (int64_t)(st->raw_count + st->percpu_sum -
 				      PERCPU_COUNT_BIAS);
@@ -110,8 +120,14 @@ struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
 	 * arithmetic: single counters wrap, only the sum is meaningful.
 	 */
 	ptr = st->percpu_count_ptr & ~((1ULL << PERCPU_REF_FLAG_BITS) - 1);
+	if (!ptr && !(st->percpu_count_ptr & PERCPU_REF_ATOMIC))
+		/* percpu mode with no counters: never initialised, or freed */
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"percpu_ref at 0x%llx is not initialised (percpu mode without per-CPU counters)",
+			(unsigned long long)addr);
 	if (ptr && (!(st->percpu_count_ptr & PERCPU_REF_ATOMIC) ||
-		    st->raw_count >= PERCPU_COUNT_BIAS / 2)) {
+		    bias_in(st->raw_count))) {
 		for (unsigned int cpu = 0; cpu < l->ncpus; cpu++) {
 			if ((err = zd_read_u64(t, ptr + l->cpu_offset[cpu], &v,
 					       "per-CPU counter")))

@@ -16,7 +16,7 @@ struct registry {
 	struct zd_registered *v;
 	size_t n, cap;
 	/* what the entries of the registry being walked are */
-	uint64_t to_pgmap;	/* offset of the pgmap in the entry's object */
+	uint64_t to_pgmap; /* offset of the pgmap in the entry's object */
 	bool section_keyed, hmm;
 };
 
@@ -28,10 +28,10 @@ static struct zd_error *registry_visit(void *arg, uint64_t entry,
 	size_t i;
 
 	if (entry & 7)
-		return zd_error_create(ZD_ERR_INVALID,
-				       "pgmap registry: misaligned entry 0x%llx at index 0x%llx",
-				       (unsigned long long)entry,
-				       (unsigned long long)first);
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"pgmap registry: misaligned entry 0x%llx at index 0x%llx",
+			(unsigned long long)entry, (unsigned long long)first);
 	pgmap = entry + r->to_pgmap;
 	for (i = 0; i < r->n; i++) {
 		if (r->v[i].pgmap == pgmap) {
@@ -44,9 +44,10 @@ static struct zd_error *registry_visit(void *arg, uint64_t entry,
 		void *v;
 
 		if (cap > ZD_MAX_PGMAPS)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "pgmap registry: more than %d pgmaps",
-					       ZD_MAX_PGMAPS);
+			return zd_error_create(
+				ZD_ERR_INVALID,
+				"pgmap registry: more than %d pgmaps",
+				ZD_MAX_PGMAPS);
 		v = realloc(r->v, cap * sizeof(*r->v));
 		if (!v)
 			return &zd_error_nomem;
@@ -103,11 +104,10 @@ struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
 		r.to_pgmap = l->hmm_devmem_pagemap;
 		r.section_keyed = true;
 		r.hmm = true;
-		err = l->hmm_is_xarray ?
-			      zd_xa_walk(t, l->hmm_devmem_radix,
-					 registry_visit, &r) :
-			      zd_radix_walk(t, l->hmm_devmem_radix,
-					    registry_visit, &r);
+		err = l->hmm_is_xarray ? zd_xa_walk(t, l->hmm_devmem_radix,
+						    registry_visit, &r) :
+					 zd_radix_walk(t, l->hmm_devmem_radix,
+						       registry_visit, &r);
 		if (err)
 			err = zd_error_wrap(err, "walking hmm_devmem_radix");
 	}
@@ -221,7 +221,7 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		goto out;
 
 	if (l->pgmap_type == ZD_NO_MEMBER) {
-		pg->type = ZD_TYPE_HOST;	/* 4.5-4.13: host memory only */
+		pg->type = ZD_TYPE_HOST; /* 4.5-4.13: host memory only */
 	} else {
 		pg->type = (int32_t)zd_get_u32(buf + l->pgmap_type);
 		/* device-dax left the type unset (0) before 5.3. */
@@ -288,10 +288,9 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->start =
 			zd_get_u64(rbuf + i * l->range_size + l->range_start);
 		r->end = zd_get_u64(rbuf + i * l->range_size + l->range_end);
-		if (r->end < r->start || r->end == UINT64_MAX ||
-		    ((r->end + 1) >> l->page_shift) -
-				    (r->start >> l->page_shift) >
-			    (1ULL << 40)) {
+		/* Physical addresses stay below 1 << MAX_PHYSMEM_BITS. */
+		if (r->end < r->start || (l->max_physmem_bits < 64 &&
+					  r->end >> l->max_physmem_bits)) {
 			err = zd_error_create(ZD_ERR_INVALID,
 					      "absurd range %u [0x%llx-0x%llx]",
 					      i, (unsigned long long)r->start,
@@ -301,8 +300,10 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->pfn_first = r->start >> l->page_shift;
 		r->pfn_end = (r->end + 1) >> l->page_shift;
 		/* Only range 0 hosts the altmap (vmem_altmap_offset()). */
-		if (i == 0 && pg->altmap_valid)
-			skip = pg->altmap_reserve + pg->altmap_free;
+		if (i == 0 && pg->altmap_valid &&
+		    __builtin_add_overflow(pg->altmap_reserve, pg->altmap_free,
+					   &skip))
+			skip = UINT64_MAX;
 		if (skip > r->pfn_end - r->pfn_first) {
 			err = zd_error_create(
 				ZD_ERR_INVALID,

@@ -44,11 +44,12 @@ static struct zd_error *load(const struct zd_target *t, struct frame *f,
 	if (l->radix_node_shift != ZD_NO_MEMBER) {
 		unsigned int s = buf[l->radix_node_shift];
 
-		if (s % MAP_SHIFT || s >= 64 || (shift >= 0 && s != (unsigned)shift))
-			return zd_error_create(ZD_ERR_INVALID,
-					       "radix_tree_node 0x%llx: shift %u where %d was expected",
-					       (unsigned long long)node, s,
-					       shift);
+		if (s % MAP_SHIFT || s >= 64 ||
+		    (shift >= 0 && s != (unsigned)shift))
+			return zd_error_create(
+				ZD_ERR_INVALID,
+				"radix_tree_node 0x%llx: shift %u where %d was expected",
+				(unsigned long long)node, s, shift);
 		shift = (int)s;
 	}
 	memcpy(f->slots, buf + l->radix_node_slots, sizeof(f->slots));
@@ -90,9 +91,9 @@ struct zd_error *zd_radix_walk(const struct zd_target *t, uint64_t root,
 				   sizeof(height), "radix_tree_root.height")))
 			return err;
 		if (height > MAX_DEPTH)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "radix tree 0x%llx: height %u",
-					       (unsigned long long)root, height);
+			return zd_error_create(
+				ZD_ERR_INVALID, "radix tree 0x%llx: height %u",
+				(unsigned long long)root, height);
 		if (!rnode)
 			return NULL;
 		if (height == 0)
@@ -103,7 +104,8 @@ struct zd_error *zd_radix_walk(const struct zd_target *t, uint64_t root,
 		if (!rnode)
 			return NULL;
 		if (!(rnode & INTERNAL))
-			return (rnode & EXCEPTIONAL) ? NULL : fn(arg, rnode, 0, 0);
+			return (rnode & EXCEPTIONAL) ? NULL :
+						       fn(arg, rnode, 0, 0);
 		rnode &= ~INTERNAL;
 	}
 	if ((err = load(t, &stack[0], rnode, 0, top_shift)))
@@ -128,17 +130,18 @@ struct zd_error *zd_radix_walk(const struct zd_target *t, uint64_t root,
 			child = f->shift > 0;
 		else
 			child = (e & INTERNAL) && !is_sibling(l, f, e) &&
-				e != INTERNAL;	/* RADIX_TREE_RETRY */
+				e != INTERNAL; /* RADIX_TREE_RETRY */
 		if (child) {
 			if (f->shift == 0)
-				return zd_error_create(ZD_ERR_INVALID,
-						       "radix_tree_node 0x%llx: node pointer in a leaf slot",
-						       (unsigned long long)f->node);
+				return zd_error_create(
+					ZD_ERR_INVALID,
+					"radix_tree_node 0x%llx: node pointer in a leaf slot",
+					(unsigned long long)f->node);
 			if (++nodes > MAX_NODES || depth >= MAX_DEPTH)
-				return zd_error_create(ZD_ERR_INVALID,
-						       "radix tree 0x%llx: more than %u nodes",
-						       (unsigned long long)root,
-						       MAX_NODES);
+				return zd_error_create(
+					ZD_ERR_INVALID,
+					"radix tree 0x%llx: more than %u nodes",
+					(unsigned long long)root, MAX_NODES);
 			if ((err = load(t, &stack[depth], e & ~3ULL, first,
 					(int)f->shift - MAP_SHIFT)))
 				return err;
@@ -146,17 +149,18 @@ struct zd_error *zd_radix_walk(const struct zd_target *t, uint64_t root,
 			continue;
 		}
 		if (e & 3)
-			continue;	/* sibling, retry, exceptional */
+			continue; /* sibling, retry, exceptional */
 		for (last = i; last + 1 < MAP_SIZE; last++) {
 			uint64_t s = f->slots[last + 1];
 
 			if (!is_sibling(l, f, s) ||
-			    (s & ~INTERNAL) != f->node + l->radix_node_slots +
-							8ULL * i)
+			    (s & ~INTERNAL) !=
+				    f->node + l->radix_node_slots + 8ULL * i)
 				break;
 		}
 		if ((err = fn(arg, e, first,
-			      f->base + ((uint64_t)(last + 1) << f->shift) - 1)))
+			      f->base + ((uint64_t)(last + 1) << f->shift) -
+				      1)))
 			return err;
 	}
 	return NULL;

@@ -108,7 +108,7 @@ static void print_findings(FILE *out, const struct zd_pgmap *pg)
 	if (pg->registry_mismatch)
 		fprintf(out,
 			"%16" PRIx64
-			": pgmap_array does not map exactly its ranges\n",
+			": the registry does not map exactly its ranges\n",
 			pg->addr);
 	for (size_t i = 0; i < pg->nwaiters; i++)
 		fprintf(out,
@@ -428,9 +428,9 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 	fprintf(out,
 		"PFN: %" PRIx64 "  PAGE: %" PRIx64 "  PGMAP: %" PRIx64
 		" (%s, range %u: %" PRIx64 "-%" PRIx64 ")\n",
-		info->pfn, p->page, pg->addr, short_type(pg, tbuf, sizeof(tbuf)),
-		info->range, pg->ranges[info->range].start,
-		pg->ranges[info->range].end);
+		info->pfn, p->page, pg->addr,
+		short_type(pg, tbuf, sizeof(tbuf)), info->range,
+		pg->ranges[info->range].start, pg->ranges[info->range].end);
 	fprintf(out, "  STATE: %s\n", info->state);
 	if (info->tail)
 		fprintf(out, "  HEAD PFN: %" PRIx64 "\n", info->head_pfn);
@@ -443,8 +443,9 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 		"  PGMAP WORD: %" PRIx64 "\n",
 		p->refcount, pg->idle_refcount, p->mapcount, p->flags,
 		p->pgmap_word);
-	if (p->suspect)
-		fprintf(out, "  REASON: %s\n", reason_text(pg, p, why, sizeof(why)));
+	if (p->suspect || p->reason >= ZD_PAGE_POISONED)
+		fprintf(out, "  REASON: %s\n",
+			reason_text(pg, p, why, sizeof(why)));
 }
 
 void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
@@ -452,7 +453,8 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 {
 	const struct zd_pgmap *pg = &info->pgmap;
 
-	fprintf(out, "{\"tool\": \"zdref\", \"version\": \"%s\", \"kernel\": {\"release\": ",
+	fprintf(out,
+		"{\"tool\": \"zdref\", \"version\": \"%s\", \"kernel\": {\"release\": ",
 		ZDREF_VERSION);
 	json_string(out, release ? release : "");
 	fprintf(out, ", \"model\": \"%s\"},\n \"pfn\": \"0x%" PRIx64 "\", ",
@@ -475,7 +477,8 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 	json_hex(out, "head_pfn", info->head_pfn);
 	fputs(", \"state\": ", out);
 	json_string(out, info->state);
-	fprintf(out, ", \"idle_refcount\": %d,\n \"page\": ", pg->idle_refcount);
+	fprintf(out,
+		", \"idle_refcount\": %d,\n \"page\": ", pg->idle_refcount);
 	if (info->readable) {
 		json_page(out, pg, &info->page);
 		fputs(", \"error\": null}\n", out);

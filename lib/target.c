@@ -64,16 +64,18 @@ static struct zd_error *need_size(const struct zd_host *h, const char *type,
 	return NULL;
 }
 
-static int64_t enum_value(const struct zd_host *h, const char *name)
+/* An enumerator's value, INT64_MIN when the kernel has none by that name. */
+static struct zd_error *enum_value(const struct zd_host *h, const char *name,
+				   int64_t *v)
 {
-	int64_t v;
-	struct zd_error *err = h->enumerator(h->arg, name, &v);
+	struct zd_error *err = h->enumerator(h->arg, name, v);
 
-	if (err) {
+	if (err && err->code == ZD_ERR_NOTFOUND) {
 		zd_error_destroy(err);
-		return INT64_MIN;
+		*v = INT64_MIN;
+		return NULL;
 	}
-	return v;
+	return err ? zd_error_wrap(err, "enumerator %s", name) : NULL;
 }
 
 static struct zd_error *resolve_page(const struct zd_host *h,
@@ -101,7 +103,11 @@ static struct zd_error *resolve_page(const struct zd_host *h,
 	if (l->page_pgmap == ZD_NO_MEMBER &&
 	    (err = need_member(h, "page", "lru", &l->page_pgmap, NULL)))
 		return err;
-	if (l->page_size < 16 || l->page_size > 4096)
+	if (l->page_size < 16 || l->page_size > 4096 ||
+	    l->page_flags + 8 > l->page_size ||
+	    l->page_pgmap + 8 > l->page_size ||
+	    l->page_refcount + 4 > l->page_size ||
+	    l->page_mapcount + 4 > l->page_size)
 		return zd_error_create(ZD_ERR_INVALID,
 				       "absurd sizeof(struct page) %llu",
 				       (unsigned long long)l->page_size);
@@ -112,7 +118,8 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 					 const struct zd_target *t,
 					 struct zd_layout *l)
 {
-	uint64_t addr, size, physmem_bits, nr_sections;
+	uint64_t addr, size, nr_sections;
+	uint64_t physmem_bits;
 	struct zd_error *err;
 
 	if ((err = h->number(h->arg, "PAGE_SHIFT", &l->page_shift)) ||
@@ -139,10 +146,23 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 		return zd_error_create(ZD_ERR_INVALID,
 				       "absurd sizeof(struct mem_section) %llu",
 				       (unsigned long long)l->ms_size);
+	/* Fields are read from one 256-byte copy of the struct. */
+	if (l->ms_size > 256 || l->ms_mem_map + 8 > l->ms_size ||
+	    (l->ms_usage != ZD_NO_MEMBER && l->ms_usage + 8 > l->ms_size))
+		return zd_error_create(ZD_ERR_UNSUPPORTED,
+				       "struct mem_section of %llu bytes",
+				       (unsigned long long)l->ms_size);
+	l->max_physmem_bits = physmem_bits;
 	if (l->ms_usage != ZD_NO_MEMBER &&
 	    (err = need_member(h, "mem_section_usage", "subsection_map",
 			       &l->usage_subsection_map, NULL)))
 		return err;
+	/* Subsections are 2 MiB (SUBSECTION_SHIFT 21) and fit in a section. */
+	if (l->ms_usage != ZD_NO_MEMBER && l->section_size_bits < 21)
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"SECTION_SIZE_BITS %llu is below the 2 MiB subsection",
+			(unsigned long long)l->section_size_bits);
 	l->sections_per_root = (1ULL << l->page_shift) / l->ms_size;
 	nr_sections = 1ULL << (physmem_bits - l->section_size_bits);
 	l->nr_section_roots =
@@ -154,14 +174,17 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	 * SPARSEMEM_EXTREME: an array of root pointers up to 4.14, a pointer
 	 * to a run-time allocated one from 4.15 (83e3c48729d9).
 	 */
+	if (!size)
+		return zd_error_create(
+			ZD_ERR_NOTFOUND,
+			"size of mem_section unknown: cannot tell the root array from the pointer to it");
 	if (size == 8) {
 		if ((err = zd_read_u64(t, addr, &l->mem_section,
 				       "mem_section pointer")))
 			return err;
 	} else {
 		l->mem_section = addr;
-		if (size)
-			l->nr_section_roots = size / 8;
+		l->nr_section_roots = size / 8;
 	}
 	if (!l->mem_section)
 		return zd_error_create(
@@ -185,6 +208,44 @@ static struct zd_error *pointer_or_embedded(const struct zd_host *h,
 		return err;
 	*is_pointer = msize == 8 && tsize != 8;
 	return NULL;
+}
+
+/* Every member decoded from the one copy of struct dev_pagemap fits in it. */
+static bool pgmap_members_fit(const struct zd_layout *l)
+{
+	const struct {
+		uint64_t off, width;
+	} m[] = {
+		{ l->pgmap_type, 4 },
+		{ l->pgmap_flags, 4 },
+		{ l->pgmap_altmap_valid, 1 },
+		{ l->pgmap_vmemmap_shift, 8 },
+		{ l->pgmap_ops, 8 },
+		{ l->pgmap_owner, 8 },
+		{ l->pgmap_nr_range, 4 },
+		{ l->pgmap_ref, l->ref_is_pointer ? 8 : 0 },
+		{ l->pgmap_altmap, 8 },
+		{ l->altmap_is_pointer ? ZD_NO_MEMBER :
+					 l->pgmap_altmap + l->altmap_base_pfn,
+		  8 },
+		{ l->altmap_is_pointer ? ZD_NO_MEMBER :
+					 l->pgmap_altmap + l->altmap_reserve,
+		  8 },
+		{ l->altmap_is_pointer ? ZD_NO_MEMBER :
+					 l->pgmap_altmap + l->altmap_free,
+		  8 },
+		{ l->pgmap_nr_range == ZD_NO_MEMBER && l->res_is_pointer ?
+			  l->pgmap_ranges :
+			  ZD_NO_MEMBER,
+		  8 },
+	};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i].off != ZD_NO_MEMBER &&
+		    (m[i].off > l->pgmap_size ||
+		     l->pgmap_size - m[i].off < m[i].width))
+			return false;
+	return true;
 }
 
 static struct zd_error *resolve_pgmap(const struct zd_host *h,
@@ -212,8 +273,8 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 	    (err = opt_member(h, "dev_pagemap", "done", &l->pgmap_done)) ||
 	    (err = need_member(h, "vmem_altmap", "base_pfn",
 			       &l->altmap_base_pfn, NULL)) ||
-	    (err = need_member(h, "vmem_altmap", "reserve",
-			       &l->altmap_reserve, NULL)) ||
+	    (err = need_member(h, "vmem_altmap", "reserve", &l->altmap_reserve,
+			       NULL)) ||
 	    (err = need_member(h, "vmem_altmap", "free", &l->altmap_free,
 			       NULL)))
 		return err;
@@ -236,8 +297,7 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 		if ((err = need_size(h, "range", &l->range_size)) ||
 		    (err = need_member(h, "range", "start", &l->range_start,
 				       NULL)) ||
-		    (err = need_member(h, "range", "end", &l->range_end,
-				       NULL)))
+		    (err = need_member(h, "range", "end", &l->range_end, NULL)))
 			return err;
 	} else {
 		if ((err = pointer_or_embedded(h, "dev_pagemap", "res",
@@ -250,7 +310,10 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 				       NULL)))
 			return err;
 	}
-	if (l->pgmap_size > 65536 || l->range_size == 0)
+	if (!pgmap_members_fit(l) || l->pgmap_size > 65536 ||
+	    l->range_size == 0 || l->range_size > 4096 ||
+	    l->range_start + 8 > l->range_size ||
+	    l->range_end + 8 > l->range_size)
 		return zd_error_create(ZD_ERR_INVALID,
 				       "absurd struct dev_pagemap layout");
 
@@ -338,8 +401,8 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 	/* 4.20 turned radix trees into XArrays: #define radix_tree_root xarray */
 	if (l->hmm_devmem_radix) {
 		uint64_t size;
-		struct zd_error *e = h->type_size(h->arg, "radix_tree_root",
-						  &size);
+		struct zd_error *e =
+			h->type_size(h->arg, "radix_tree_root", &size);
 
 		l->hmm_is_xarray = e && e->code == ZD_ERR_NOTFOUND;
 		if (e && !l->hmm_is_xarray)
@@ -347,8 +410,9 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 		zd_error_destroy(e);
 	}
 	if (!l->pgmap_array && !l->pgmap_radix)
-		return zd_error_create(ZD_ERR_NOTFOUND,
-				       "no pgmap registry: neither pgmap_array nor pgmap_radix (not a ZONE_DEVICE kernel, or symbols without CONFIG_KALLSYMS_ALL)");
+		return zd_error_create(
+			ZD_ERR_NOTFOUND,
+			"no pgmap registry: neither pgmap_array nor pgmap_radix (not a ZONE_DEVICE kernel, or symbols without CONFIG_KALLSYMS_ALL)");
 	if ((l->pgmap_array || l->hmm_is_xarray) &&
 	    ((err = need_member(h, "xarray", "xa_head", &l->xa_head, NULL)) ||
 	     (err = need_member(h, "xa_node", "shift", &l->xa_node_shift,
@@ -357,11 +421,13 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 				NULL)) ||
 	     (err = need_size(h, "xa_node", &l->xa_node_size))))
 		return err;
-	if (l->pgmap_array && (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
-			       l->xa_node_size > 4096))
-		return zd_error_create(ZD_ERR_UNSUPPORTED,
-				       "struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
-				       (unsigned long long)l->xa_node_size);
+	if ((l->pgmap_array || l->hmm_is_xarray) &&
+	    (l->xa_node_size < l->xa_node_slots + 64 * 8 ||
+	     l->xa_node_size > 4096 || l->xa_node_shift >= l->xa_node_size))
+		return zd_error_create(
+			ZD_ERR_UNSUPPORTED,
+			"struct xa_node of %llu bytes: only XA_CHUNK_SHIFT 6 is supported",
+			(unsigned long long)l->xa_node_size);
 	if (l->pgmap_radix || (l->hmm_devmem_radix && !l->hmm_is_xarray)) {
 		/* 4.7 dropped root->height for node->shift (4.5-4.6: path). */
 		if ((err = need_member(h, "radix_tree_root", "rnode",
@@ -374,15 +440,19 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 				      &l->radix_node_path)) ||
 		    (err = need_member(h, "radix_tree_node", "slots",
 				       &l->radix_node_slots, NULL)) ||
-		    (err = need_size(h, "radix_tree_node", &l->radix_node_size)))
+		    (err = need_size(h, "radix_tree_node",
+				     &l->radix_node_size)))
 			return err;
 		if (l->radix_node_size < l->radix_node_slots + 64 * 8 ||
 		    l->radix_node_size > 4096 ||
+		    (l->radix_node_shift != ZD_NO_MEMBER &&
+		     l->radix_node_shift >= l->radix_node_size) ||
 		    (l->radix_node_shift == ZD_NO_MEMBER &&
 		     l->radix_height == ZD_NO_MEMBER))
-			return zd_error_create(ZD_ERR_UNSUPPORTED,
-					       "struct radix_tree_node of %llu bytes without shift or root height",
-					       (unsigned long long)l->radix_node_size);
+			return zd_error_create(
+				ZD_ERR_UNSUPPORTED,
+				"struct radix_tree_node of %llu bytes without shift or root height",
+				(unsigned long long)l->radix_node_size);
 	}
 	/* Up to 4.15 the radix holds struct page_map *, not the pgmap. */
 	if (l->pgmap_radix &&
@@ -432,16 +502,14 @@ static struct zd_error *resolve_cpus(const struct zd_host *h,
 	if ((err = zd_read(t, mask_addr, mask, (nr_ids + 63) / 64 * 8,
 			   "__cpu_possible_mask")))
 		return err;
+	/* One read of the whole array, then keep the possible CPUs' offsets. */
+	if ((err = zd_read(t, off_addr, l->cpu_offset, 8ULL * nr_ids,
+			   "__per_cpu_offset")))
+		return err;
 	l->ncpus = 0;
-	for (uint32_t cpu = 0; cpu < nr_ids; cpu++) {
-		if (!(mask[cpu / 64] & (1ULL << (cpu % 64))))
-			continue;
-		if ((err = zd_read_u64(t, off_addr + 8ULL * cpu,
-				       &l->cpu_offset[l->ncpus],
-				       "__per_cpu_offset")))
-			return err;
-		l->ncpus++;
-	}
+	for (uint32_t cpu = 0; cpu < nr_ids; cpu++)
+		if (mask[cpu / 64] & (1ULL << (cpu % 64)))
+			l->cpu_offset[l->ncpus++] = l->cpu_offset[cpu];
 	if (!l->ncpus)
 		return zd_error_create(ZD_ERR_INVALID,
 				       "__cpu_possible_mask is empty");
@@ -451,30 +519,43 @@ static struct zd_error *resolve_cpus(const struct zd_host *h,
 /*
  * The enum memory_type values this kernel has.  An enumerator the kernel
  * lacks costs a debug-info host a scan of everything, so names are asked
- * for only in the eras that can have them: PUBLIC and HOST before 5.3
- * (no dev_pagemap.flags yet), COHERENT from 6.0, DEVDAX 5.3-5.8.
+ * for only in the eras that can have them: none before 4.14 (no type
+ * field), PUBLIC and HOST before 5.3 (no dev_pagemap.flags yet), DEVDAX
+ * where GENERIC is missing (5.3-5.8), COHERENT with vmemmap_shift (5.17+;
+ * 6.0 added it).
  */
-static void resolve_types(const struct zd_host *h, struct zd_layout *l)
+static struct zd_error *resolve_types(const struct zd_host *h,
+				      struct zd_layout *l)
 {
 	bool before_5_3 = l->pgmap_flags == ZD_NO_MEMBER;
+	struct zd_error *err;
 
+	l->type_private = l->type_fs_dax = l->type_p2pdma = INT64_MIN;
 	l->type_public = l->type_host = l->type_coherent = INT64_MIN;
-	l->type_private = enum_value(h, "MEMORY_DEVICE_PRIVATE");
-	l->type_fs_dax = enum_value(h, "MEMORY_DEVICE_FS_DAX");
-	l->type_p2pdma = enum_value(h, "MEMORY_DEVICE_PCI_P2PDMA");
+	l->type_generic = INT64_MIN;
+	if (l->pgmap_type == ZD_NO_MEMBER)
+		return NULL; /* 4.5-4.13: no enum memory_type at all */
+	if ((err = enum_value(h, "MEMORY_DEVICE_PRIVATE", &l->type_private)) ||
+	    (err = enum_value(h, "MEMORY_DEVICE_FS_DAX", &l->type_fs_dax)) ||
+	    (err = enum_value(h, "MEMORY_DEVICE_PCI_P2PDMA", &l->type_p2pdma)))
+		return err;
 	if (before_5_3) {
-		l->type_public = enum_value(h, "MEMORY_DEVICE_PUBLIC");
-		l->type_host = enum_value(h, "MEMORY_DEVICE_HOST");
-		l->type_generic = INT64_MIN;
-		return;
+		if ((err = enum_value(h, "MEMORY_DEVICE_PUBLIC",
+				      &l->type_public)))
+			return err;
+		return enum_value(h, "MEMORY_DEVICE_HOST", &l->type_host);
 	}
-	l->type_generic = enum_value(h, "MEMORY_DEVICE_GENERIC");
+	if ((err = enum_value(h, "MEMORY_DEVICE_GENERIC", &l->type_generic)))
+		return err;
 	if (l->type_generic == INT64_MIN) {
-		l->type_generic = enum_value(h, "MEMORY_DEVICE_DEVDAX");
+		err = enum_value(h, "MEMORY_DEVICE_DEVDAX", &l->type_generic);
 		l->generic_is_devdax = l->type_generic != INT64_MIN;
+		return err;
 	}
-	else if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
-		l->type_coherent = enum_value(h, "MEMORY_DEVICE_COHERENT");
+	if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
+		return enum_value(h, "MEMORY_DEVICE_COHERENT",
+				  &l->type_coherent);
+	return NULL;
 }
 
 struct zd_error *zd_target_open(const struct zd_host *host,
@@ -495,13 +576,15 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	    (err = resolve_cpus(host, t, l)))
 		goto fail;
 	resolve_waiters(host, l);
-	resolve_types(host, l);
-	l->pg_head = enum_value(host, "PG_head");
+	if ((err = resolve_types(host, l)) ||
+	    (err = enum_value(host, "PG_head", &l->pg_head)))
+		goto fail;
 	if (l->pg_head == INT64_MIN) {
 		/* VMCOREINFO NUMBER(PG_head_mask), where the host has it */
 		uint64_t mask = 0;
 
-		zd_error_destroy(host->number(host->arg, "PG_head_mask", &mask));
+		zd_error_destroy(
+			host->number(host->arg, "PG_head_mask", &mask));
 		l->pg_head = mask && !(mask & (mask - 1)) ?
 				     __builtin_ctzll(mask) :
 				     -1;

@@ -117,6 +117,8 @@ struct zd_pgmap {
 	uint64_t poisoned, skipped; /* passed over: poisoned; memmap, tails */
 	int64_t refsum; /* sum of (refcount - 1) over the counted pages */
 	int64_t alloc_refs; /* pages of allocated (refcount >= 1) folios */
+	uint64_t
+		order_unknown; /* large folio heads whose order is unreadable */
 	uint64_t busy, suspects, foreign;
 	struct zd_page *listed; /* up to the audit's limit */
 	size_t nlisted;
@@ -166,16 +168,16 @@ const char *zd_ref_mode_name(enum zd_ref_mode mode);
 /* Which pgmap owns a pfn, and the state of its page (-P). */
 struct zd_pfn_info {
 	uint64_t pfn;
-	bool found;		/* a registered pgmap's ranges hold it */
-	struct zd_pgmap pgmap;	/* decoded and judged, pages not walked */
+	bool found; /* a registered pgmap's ranges hold it */
+	struct zd_pgmap pgmap; /* decoded and judged, pages not walked */
 	unsigned int range;
-	bool owned;		/* in [pfn_first, pfn_end): holds references */
-	bool tail;		/* tail of a compound unit; head_pfn holds the count */
+	bool owned; /* in [pfn_first, pfn_end): holds references */
+	bool tail; /* tail of a compound unit; head_pfn holds the count */
 	uint64_t head_pfn;
 	bool readable;
-	struct zd_error *page_error;	/* why the page is not readable */
+	struct zd_error *page_error; /* why the page is not readable */
 	struct zd_page page;
-	const char *state;	/* idle, busy, suspect, not owned, ... */
+	const char *state; /* idle, busy, suspect, not owned, ... */
 };
 
 struct zd_error *zd_lookup_pfn(struct zd_target *target, uint64_t pfn,
