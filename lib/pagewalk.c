@@ -300,13 +300,26 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 	pg->pages += r->pfn_end - r->pfn_first;
 	pg->units += (r->pfn_end - r->pfn_first) >> pg->vmemmap_shift;
 	while (pfn < r->pfn_end) {
-		uint64_t nr = pfn >> (l->section_size_bits - l->page_shift);
-		uint64_t stop = (pfn | (w->batch - 1)) + 1;
+		uint64_t nr, stop;
 		size_t n;
 
+		/*
+		 * Units larger than a batch (2 MiB, 1 GiB device-dax): read
+		 * the head of each unit alone instead of every tail with it.
+		 */
+		if (unit > w->batch) {
+			pfn = r->pfn_first +
+			      (pfn - r->pfn_first + unit - 1) / unit * unit;
+			if (pfn >= r->pfn_end)
+				break;
+			stop = pfn + unit;
+		} else {
+			stop = (pfn | (w->batch - 1)) + 1;
+		}
 		if (stop > r->pfn_end)
 			stop = r->pfn_end;
-		n = stop - pfn;
+		n = unit > w->batch ? 1 : stop - pfn;
+		nr = pfn >> (l->section_size_bits - l->page_shift);
 		if (w->sec.nr != nr || w->sec.error) {
 			if ((err = load_section(w, nr))) {
 				if (!zd_error_is_fault(err))
