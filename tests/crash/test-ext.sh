@@ -72,13 +72,13 @@ for dir in "$@"; do
 done
 # `make install` puts zdref.so where `extend zdref.so` finds it by name
 # ($CRASH_EXTENSIONS stands in for /usr/lib/crash/extensions here).
-make -s -C "$here/../.." install DESTDIR="$T/root" PREFIX=/usr >/dev/null
+make -s -C "$here/../.." install DESTDIR="$T/dest" PREFIX=/usr >/dev/null
 dir=$1
 printf 'extend zdref.so\nzdref\nq\n' >"$T/cmds"
 # (from a directory without a ./zdref.so, which crash would take first)
-(cd "$T" && CRASH_EXTENSIONS="$T/root/usr/lib/crash/extensions" timeout 600 \
+(cd "$T" && CRASH_EXTENSIONS="$T/dest/usr/lib/crash/extensions" timeout 600 \
 	crash -s --no_crashrc "$dir/vmlinux" "$dir/vmcore" -i "$T/cmds") >"$T/out" 2>&1
-if grep -q "^$T/root/usr/lib/crash/extensions/zdref.so: shared object loaded" "$T/out" &&
+if grep -q "^$T/dest/usr/lib/crash/extensions/zdref.so: shared object loaded" "$T/out" &&
    grep -q 'PGMAP .*VERDICT' "$T/out"; then
 	ok "make install: extend zdref.so by name"
 else
