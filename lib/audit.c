@@ -50,7 +50,7 @@ static void audit_one(const struct zd_target *t,
 {
 	struct zd_error *err;
 
-	err = zd_pgmap_decode(t, reg->pgmap, pg);
+	err = zd_pgmap_decode(t, reg->pgmap, pg, true);
 	pg->hmm = reg->hmm;
 	if (err) {
 		snprintf(pg->reason, sizeof(pg->reason), "%s", err->message);

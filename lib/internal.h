@@ -157,8 +157,11 @@ struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
 			      uint64_t *page_addr, void *buf);
 
 /* lib/pgmap.c */
+/* Decode a pgmap; its percpu_ref too when with_ref (else only ref.addr). */
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
-				 struct zd_pgmap *pgmap);
+				 struct zd_pgmap *pgmap, bool with_ref);
+/* Read the percpu_ref at pgmap->ref.addr; failures go to pgmap->ref_error. */
+void zd_pgmap_read_ref(const struct zd_target *t, struct zd_pgmap *pgmap);
 struct zd_registered {
 	uint64_t pgmap;
 	uint64_t covered; /* keys the registry maps to it */

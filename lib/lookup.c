@@ -35,7 +35,8 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 	for (size_t i = 0; i < n && !info->found; i++) {
 		struct zd_pgmap *pg = &info->pgmap;
 
-		err = zd_pgmap_decode(t, regs[i].pgmap, pg);
+		/* Only the ranges matter until the pfn is found. */
+		err = zd_pgmap_decode(t, regs[i].pgmap, pg, false);
 		pg->hmm = regs[i].hmm;
 		if (err) {
 			/* An undecodable pgmap cannot hold it; keep looking. */
@@ -57,6 +58,8 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 	if (!info->found)
 		return NULL;
 
+	/* The model's idle state may depend on the ref's (4.12-era dead). */
+	zd_pgmap_read_ref(t, &info->pgmap);
 	zd_model_prepare(t, &info->pgmap);
 	{
 		const struct zd_range *r = &info->pgmap.ranges[info->range];

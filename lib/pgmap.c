@@ -202,12 +202,28 @@ static struct zd_error *decode_altmap(const struct zd_target *t,
 	return NULL;
 }
 
+void zd_pgmap_read_ref(const struct zd_target *t, struct zd_pgmap *pg)
+{
+	uint64_t ref_addr = pg->ref.addr;
+
+	zd_error_destroy(pg->ref_error);
+	if (!ref_addr) {
+		pg->ref_error = zd_error_create(ZD_ERR_INVALID,
+						"pgmap->ref is NULL");
+		return;
+	}
+	pg->ref_error = zd_percpu_ref_read(t, ref_addr, &pg->ref);
+	if (!pg->ref_error)
+		symbolize(t, pg->ref.release, pg->release_name,
+			  sizeof(pg->release_name));
+}
+
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
-				 struct zd_pgmap *pg)
+				 struct zd_pgmap *pg, bool with_ref)
 {
 	const struct zd_layout *l = &t->lay;
 	uint8_t *buf = NULL, *rbuf = NULL;
-	uint64_t ref_addr, ranges_addr;
+	uint64_t ranges_addr;
 	int32_t nr_range;
 	struct zd_error *err;
 
@@ -314,20 +330,10 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->pfn_first += skip;
 	}
 
-	if (l->ref_is_pointer) {
-		ref_addr = zd_get_u64(buf + l->pgmap_ref);
-		if (!ref_addr) {
-			pg->ref_error = zd_error_create(ZD_ERR_INVALID,
-							"pgmap->ref is NULL");
-			goto out;
-		}
-	} else {
-		ref_addr = addr + l->pgmap_ref;
-	}
-	pg->ref_error = zd_percpu_ref_read(t, ref_addr, &pg->ref);
-	if (!pg->ref_error)
-		symbolize(t, pg->ref.release, pg->release_name,
-			  sizeof(pg->release_name));
+	pg->ref.addr = l->ref_is_pointer ? zd_get_u64(buf + l->pgmap_ref) :
+					   addr + l->pgmap_ref;
+	if (with_ref)
+		zd_pgmap_read_ref(t, pg);
 out:
 	free(buf);
 	free(rbuf);

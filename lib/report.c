@@ -57,8 +57,11 @@ static const char *reason_text(const struct zd_pgmap *pg,
 		snprintf(buf, len, "tail of a large folio");
 		break;
 	default:
-		snprintf(buf, len, "refcount %d, idle is %d", p->refcount,
-			 pg->idle_refcount);
+		if (p->refcount == pg->idle_refcount)
+			snprintf(buf, len, "idle");
+		else
+			snprintf(buf, len, "refcount %d, idle is %d",
+				 p->refcount, pg->idle_refcount);
 		break;
 	}
 	return buf;
