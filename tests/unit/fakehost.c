@@ -5,9 +5,16 @@
  * test (overlapping regions, a write outside memory) aborts: a broken
  * fixture must never turn into a passing test.
  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
+
+#include "zdref/zdref.h"
 
 #include "fakehost.h"
 
@@ -1594,4 +1601,59 @@ uint64_t fh_hmm_devmem_create(struct fakehost *fh, uint64_t start,
 	if (devmemp)
 		*devmemp = dm;
 	return pg;
+}
+
+int fh_fixture_setup(void **ctx)
+{
+	struct fh_fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->fh = fh_create();
+	*ctx = f;
+	return 0;
+}
+
+int fh_fixture_teardown(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+
+	zd_report_destroy(f->rep);
+	zd_target_close(f->t);
+	fh_destroy(f->fh);
+	free(f);
+	return 0;
+}
+
+void fh_open_target(struct fh_fixture *f)
+{
+	struct zd_error *err;
+
+	if (f->t)
+		return;
+	if ((err = zd_target_open(&f->fh->host, &f->t)))
+		fail_msg("zd_target_open: %s", err->message);
+}
+
+struct zd_error *fh_try_audit(struct fh_fixture *f,
+			      const struct zd_audit_options *opts)
+{
+	fh_open_target(f);
+	zd_report_destroy(f->rep);
+	f->rep = NULL;
+	return zd_audit(f->t, opts, &f->rep);
+}
+
+struct zd_pgmap *fh_audit(struct fh_fixture *f, uint64_t pg,
+			  const struct zd_audit_options *opts)
+{
+	struct zd_error *err = fh_try_audit(f, opts);
+
+	if (err)
+		fail_msg("zd_audit: %s", err->message);
+	for (size_t i = 0; i < f->rep->npgmaps; i++)
+		if (f->rep->pgmaps[i].addr == pg)
+			return &f->rep->pgmaps[i];
+	fail_msg("pgmap 0x%llx not in the report", (unsigned long long)pg);
+	return NULL;
 }

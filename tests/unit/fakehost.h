@@ -165,6 +165,30 @@ struct fakehost {
 /* Memory */
 struct fakehost *fh_create(void);
 void fh_destroy(struct fakehost *fh);
+
+/*
+ * A full audit over a fake kernel, as a cmocka fixture: fh_fixture_setup()
+ * gives an empty fake host in *ctx, fh_fixture_teardown() frees all of it.
+ * The target is opened on first use; failures fail the test.
+ */
+struct zd_target;
+struct zd_report;
+struct zd_pgmap;
+struct zd_audit_options;
+struct fh_fixture {
+	struct fakehost *fh;
+	struct zd_target *t;
+	struct zd_report *rep;
+};
+int fh_fixture_setup(void **ctx);
+int fh_fixture_teardown(void **ctx);
+void fh_open_target(struct fh_fixture *f);
+/* Audit into f->rep (replacing the last report); the error, not a failure. */
+struct zd_error *fh_try_audit(struct fh_fixture *f,
+			      const struct zd_audit_options *opts);
+/* Audit and return pgmap pg of the report; anything else fails the test. */
+struct zd_pgmap *fh_audit(struct fh_fixture *f, uint64_t pg,
+			  const struct zd_audit_options *opts);
 /* A zero-filled region at addr; returns its bytes. */
 uint8_t *fh_map(struct fakehost *fh, uint64_t addr, size_t len);
 /* Reads touching [addr, addr + len) fail with ZD_ERR_EXCLUDED. */

@@ -32,73 +32,24 @@
 #define N 1024			/* pages per pgmap */
 #define CONFIRM_FN "percpu_ref_switch_to_atomic_rcu"
 
-struct fixture {
-	struct fakehost *fh;
-	struct zd_target *t;
-	struct zd_report *rep;
-};
-
-static int setup(void **ctx)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->fh = fh_create();
-	*ctx = f;
-	return 0;
-}
-
-static int teardown(void **ctx)
-{
-	struct fixture *f = *ctx;
-
-	zd_report_destroy(f->rep);
-	zd_target_close(f->t);
-	fh_destroy(f->fh);
-	free(f);
-	return 0;
-}
-
-static void open_target(struct fixture *f)
-{
-	struct zd_error *err;
-
-	if (f->t)
-		return;
-	if ((err = zd_target_open(&f->fh->host, &f->t)))
-		fail_msg("zd_target_open: %s", err->message);
-}
-
-static const char *model_of(struct fixture *f, enum fh_era era)
+static const char *model_of(struct fh_fixture *f, enum fh_era era)
 {
 	fh_setup_era(f->fh, era, 2, 3);
-	open_target(f);
+	fh_open_target(f);
 	return zd_target_model(f->t);
 }
 
-static struct zd_pgmap *audit_opts(struct fixture *f, uint64_t pg,
+static struct zd_pgmap *audit_opts(struct fh_fixture *f, uint64_t pg,
 				   const struct zd_audit_options *opts)
 {
-	struct zd_error *err;
-
-	open_target(f);
-	zd_report_destroy(f->rep);
-	f->rep = NULL;
-	if ((err = zd_audit(f->t, opts, &f->rep)))
-		fail_msg("zd_audit: %s", err->message);
-	for (size_t i = 0; i < f->rep->npgmaps; i++)
-		if (f->rep->pgmaps[i].addr == pg)
-			return &f->rep->pgmaps[i];
-	fail_msg("pgmap 0x%llx not in the report", (unsigned long long)pg);
-	return NULL;
+	return fh_audit(f, pg, opts);
 }
 
-static struct zd_pgmap *audit(struct fixture *f, uint64_t pg)
+static struct zd_pgmap *audit(struct fh_fixture *f, uint64_t pg)
 {
 	struct zd_audit_options opts = { 0 };
 
-	return audit_opts(f, pg, &opts);
+	return fh_audit(f, pg, &opts);
 }
 
 static void assert_verdict(const struct zd_pgmap *p, int64_t count,
@@ -133,7 +84,7 @@ static uint64_t phys(uint64_t pfn)
 
 static void detect_4_5(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const struct zd_layout *l;
 
 	assert_string_equal(model_of(f, FH_ERA_4_5), "v4.5");
@@ -176,7 +127,7 @@ static void detect_4_5(void **ctx)
 
 static void detect_4_12(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const struct zd_layout *l;
 
 	/* No tell of any other era. */
@@ -194,7 +145,7 @@ static void detect_4_12(void **ctx)
 
 static void detect_4_14(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const struct zd_layout *l;
 
 	assert_string_equal(model_of(f, FH_ERA_4_14), "v4.12");
@@ -213,7 +164,7 @@ static void detect_4_14(void **ctx)
 
 static void detect_4_19(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const struct zd_layout *l;
 
 	assert_string_equal(model_of(f, FH_ERA_4_19), "v4.12");
@@ -239,7 +190,7 @@ static void detect_4_19(void **ctx)
 
 static void detect_5_18(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const struct zd_layout *l;
 
 	assert_string_equal(model_of(f, FH_ERA_5_18), "v5.18");
@@ -256,7 +207,7 @@ static void detect_5_18(void **ctx)
 
 static void detect_6_1(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 
 	/* 6.1 also has free_zone_device_page: zone_device_page_init wins. */
 	assert_string_equal(model_of(f, FH_ERA_6_1), "v6.1");
@@ -264,7 +215,7 @@ static void detect_6_1(void **ctx)
 
 static void detect_6_15(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 
 	assert_string_equal(model_of(f, FH_ERA_6_15), "v6.15");
 	/* No page.pgmap: the slot is read through page.lru, word 1. */
@@ -273,7 +224,7 @@ static void detect_6_15(void **ctx)
 
 static void detect_6_19(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 
 	/* Has every 6.1 and 6.15 tell too. */
 	assert_string_equal(model_of(f, FH_ERA_6_19), "v6.19");
@@ -284,7 +235,7 @@ static void detect_6_19(void **ctx)
 
 static void audit_4_5_gup_speculative(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 64 * SEC;
 	const uint64_t skip = 2 + 14;	/* altmap reserve + free */
 	struct fh_pgmap spec = {
@@ -357,7 +308,7 @@ static void audit_4_5_gup_speculative(void **ctx)
 
 static void audit_4_5_killed(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 64 * SEC;
 	struct fh_pgmap spec = {
 		.nr_range = 1,
@@ -391,7 +342,7 @@ static void audit_4_5_killed(void **ctx)
 
 static void audit_4_12_per_page(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 64 * SEC;
 	const uint64_t skip = 16, own = N - skip;
 	struct fh_pgmap spec = {
@@ -441,7 +392,7 @@ static void audit_4_12_per_page(void **ctx)
 
 static void audit_4_14_hmm(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 64 * SEC, hfirst = 200 * SEC;
 	struct fh_pgmap spec = {
 		.type = FH_MEMORY_DEVICE_HOST_4_14,
@@ -498,7 +449,7 @@ static void audit_4_14_hmm(void **ctx)
 
 static void audit_4_19_embedded(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t a_first = 64 * SEC, b_first = 65 * SEC;
 	struct fh_pgmap dax = {
 		.type = 0,	/* device-dax leaves it unset before 5.3 */
@@ -570,7 +521,7 @@ static uint64_t make_pgmap(struct fakehost *fh, int32_t type, uint64_t first,
 
 static void audit_5_18_alive(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t d = 64 * SEC, g = 65 * SEC, v = 66 * SEC;
 	const uint64_t shift = 4, units = N >> 4;
 	uint64_t dax, gen, priv;
@@ -621,7 +572,7 @@ static void audit_5_18_alive(void **ctx)
 
 static void audit_5_18_dead(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t d = 64 * SEC;
 	struct fh_ref r = { 0 };
 	struct zd_pgmap *p;
@@ -669,7 +620,7 @@ static void audit_5_18_dead(void **ctx)
 
 static void audit_6_15_fsdax_idle_zero(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t d = 64 * SEC, g = 65 * SEC;
 	struct zd_audit_options all = { .all_pages = true };
 	uint64_t dax, gen;
@@ -744,7 +695,7 @@ static void large_folio(struct fakehost *fh, uint64_t pg, uint64_t head,
 
 static void audit_6_19_large_folios(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t v = 64 * SEC;
 	uint64_t pg;
 	uint8_t poison[FH_PAGE_SIZE];
@@ -796,7 +747,7 @@ static void audit_6_19_large_folios(void **ctx)
 	assert_verdict(p, 6, 22, ZD_VERDICT_MISSING);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fh_fixture_setup, fh_fixture_teardown)
 
 int main(void)
 {

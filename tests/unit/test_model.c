@@ -27,37 +27,16 @@
 #define N 1024			/* pages per pgmap */
 #define CONFIRM 0xffffffff81234560ULL
 
-struct fixture {
-	struct fakehost *fh;
-	struct zd_target *t;
-	struct zd_report *rep;
-};
-
 static int setup(void **ctx)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
+	if (fh_fixture_setup(ctx))
 		return -1;
-	f->fh = fh_create();
-	fh_setup_6_1(f->fh, 4, 0xf);
-	*ctx = f;
-	return 0;
-}
-
-static int teardown(void **ctx)
-{
-	struct fixture *f = *ctx;
-
-	zd_report_destroy(f->rep);
-	zd_target_close(f->t);
-	fh_destroy(f->fh);
-	free(f);
+	fh_setup_6_1(((struct fh_fixture *)*ctx)->fh, 4, 0xf);
 	return 0;
 }
 
 /* A pgmap of N pages in its own section, every page idle for its type. */
-static uint64_t make_pgmap(struct fixture *f, int32_t type, uint64_t section)
+static uint64_t make_pgmap(struct fh_fixture *f, int32_t type, uint64_t section)
 {
 	const uint64_t first = section * SEC;
 	struct fh_pgmap spec = {
@@ -79,40 +58,17 @@ static uint64_t pfn_of(uint64_t section, uint64_t i)
 	return section * SEC + i;
 }
 
-static struct zd_error *try_audit(struct fixture *f,
-				  const struct zd_audit_options *opts)
-{
-	struct zd_error *err;
-
-	if (!f->t) {
-		err = zd_target_open(&f->fh->host, &f->t);
-		if (err)
-			fail_msg("zd_target_open: %s", err->message);
-	}
-	zd_report_destroy(f->rep);
-	f->rep = NULL;
-	return zd_audit(f->t, opts, &f->rep);
-}
-
-static struct zd_pgmap *audit_opts(struct fixture *f, uint64_t pg,
+static struct zd_pgmap *audit_opts(struct fh_fixture *f, uint64_t pg,
 				   const struct zd_audit_options *opts)
 {
-	struct zd_error *err = try_audit(f, opts);
-
-	if (err)
-		fail_msg("zd_audit: %s", err->message);
-	for (size_t i = 0; i < f->rep->npgmaps; i++)
-		if (f->rep->pgmaps[i].addr == pg)
-			return &f->rep->pgmaps[i];
-	fail_msg("pgmap 0x%llx not in the report", (unsigned long long)pg);
-	return NULL;
+	return fh_audit(f, pg, opts);
 }
 
-static struct zd_pgmap *audit(struct fixture *f, uint64_t pg)
+static struct zd_pgmap *audit(struct fh_fixture *f, uint64_t pg)
 {
 	struct zd_audit_options opts = { 0 };
 
-	return audit_opts(f, pg, &opts);
+	return fh_audit(f, pg, &opts);
 }
 
 static void assert_verdict(const struct zd_pgmap *p, int64_t expected,
@@ -126,7 +82,7 @@ static void assert_verdict(const struct zd_pgmap *p, int64_t expected,
 
 static void healthy_fsdax(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -157,7 +113,7 @@ static void healthy_fsdax(void **ctx)
 
 static void leaked_fsdax(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -171,7 +127,7 @@ static void leaked_fsdax(void **ctx)
 
 static void missing_fsdax(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -183,7 +139,7 @@ static void missing_fsdax(void **ctx)
 
 static void suspect_pages(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -219,7 +175,7 @@ static void suspect_pages(void **ctx)
 
 static void private_idle_allocated(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_PRIVATE, 64);
 	struct zd_audit_options all = { .all_pages = true };
 	const uint64_t alloc[] = { 0, 5, 6, 511, 1023 };
@@ -255,7 +211,7 @@ static void private_idle_allocated(void **ctx)
 
 static void private_missing(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_COHERENT, 64);
 	struct zd_pgmap *p;
 
@@ -272,7 +228,7 @@ static void private_missing(void **ctx)
 
 static void private_unreadable(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_PRIVATE, 64);
 	struct zd_pgmap *p;
 
@@ -290,7 +246,7 @@ static void private_unreadable(void **ctx)
 
 static void dead_after_teardown_leaked(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -310,7 +266,7 @@ static void dead_after_teardown_leaked(void **ctx)
 
 static void warn_state(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct fh_ref r = {
 		.flags = 3,
@@ -340,7 +296,7 @@ static void warn_state(void **ctx)
 
 static void foreign_page(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	const uint64_t other = 0xffff888123456780ULL;
 	struct zd_pgmap *p;
@@ -361,7 +317,7 @@ static void foreign_page(void **ctx)
 
 static void p2pdma_lower_bound(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_PCI_P2PDMA, 64);
 	struct zd_pgmap *p;
 
@@ -377,7 +333,7 @@ static void p2pdma_lower_bound(void **ctx)
 
 static void p2pdma_missing_is_certain(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_PCI_P2PDMA, 64);
 	struct zd_pgmap *p;
 
@@ -389,7 +345,7 @@ static void p2pdma_missing_is_certain(void **ctx)
 
 static void unknown_type(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, 9, 64);
 	struct zd_pgmap *p;
 
@@ -405,7 +361,7 @@ static void unknown_type(void **ctx)
 
 static void ref_unreadable(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	uint64_t data = fh_get_u64(f->fh, pg + FH_PGMAP_REF + 8);
 	struct zd_pgmap *p;
@@ -420,7 +376,7 @@ static void ref_unreadable(void **ctx)
 
 static void select_pgmap(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t a = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	uint64_t b = make_pgmap(f, FH_MEMORY_DEVICE_GENERIC, 65);
 	struct zd_audit_options one = { .pgmap = b };
@@ -442,7 +398,7 @@ static void select_pgmap(void **ctx)
 	assert_string_equal(p->type_name, "MEMORY_DEVICE_GENERIC");
 	assert_verdict(p, 1 + N, 1, ZD_VERDICT_LEAKED);
 
-	err = try_audit(f, &bad);
+	err = fh_try_audit(f, &bad);
 	assert_non_null(err);
 	assert_int_equal(err->code, ZD_ERR_USAGE);
 	zd_error_destroy(err);
@@ -456,9 +412,9 @@ static void select_pgmap(void **ctx)
  */
 static void empty_registry(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	struct zd_audit_options opts = { 0 };
-	struct zd_error *err = try_audit(f, &opts);
+	struct zd_error *err = fh_try_audit(f, &opts);
 
 	assert_null(err);
 	assert_int_equal(f->rep->npgmaps, 0);
@@ -467,7 +423,7 @@ static void empty_registry(void **ctx)
 
 static void waiters(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	uint64_t t1, t2;
 	struct zd_pgmap *p;
@@ -491,7 +447,7 @@ static void waiters(void **ctx)
 
 static void json_leaked(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_audit_options opts = { .release = "6.1.0-56-cloud-amd64" };
 	char *buf = NULL, want[128];
@@ -536,7 +492,7 @@ static void json_leaked(void **ctx)
 
 static void registry_mismatch(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_pgmap *p;
 
@@ -552,7 +508,7 @@ static void registry_mismatch(void **ctx)
 
 static void listing_limits(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	struct zd_audit_options two = { .max_listed = 2 };
 	struct zd_pgmap *p;
@@ -576,7 +532,7 @@ static void listing_limits(void **ctx)
 
 static void text_detail(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
 	char *buf = NULL, want[96];
 	size_t len = 0;
@@ -601,7 +557,7 @@ static void text_detail(void **ctx)
 	free(buf);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fh_fixture_teardown)
 
 int main(void)
 {

@@ -22,50 +22,23 @@
 #define SEC FH_PAGES_PER_SECTION
 #define SUB FH_PAGES_PER_SUBSECTION
 
-struct fixture {
-	struct fakehost *fh;
-	struct zd_target *t;
-	struct zd_report *rep;
-};
-
 static int setup(void **ctx)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (!f)
+	if (fh_fixture_setup(ctx))
 		return -1;
-	f->fh = fh_create();
-	fh_setup_6_1(f->fh, 4, 0xf);
-	*ctx = f;
-	return 0;
-}
-
-static int teardown(void **ctx)
-{
-	struct fixture *f = *ctx;
-
-	zd_report_destroy(f->rep);
-	zd_target_close(f->t);
-	fh_destroy(f->fh);
-	free(f);
+	fh_setup_6_1(((struct fh_fixture *)*ctx)->fh, 4, 0xf);
 	return 0;
 }
 
 /* Audit everything; the report holds exactly one pgmap, at pg. */
-static struct zd_pgmap *audit_one(struct fixture *f, uint64_t pg)
+static struct zd_pgmap *audit_one(struct fh_fixture *f, uint64_t pg)
 {
 	struct zd_audit_options opts = { 0 };
-	struct zd_error *err = zd_target_open(&f->fh->host, &f->t);
+	struct zd_pgmap *p = fh_audit(f, pg, &opts);
 
-	if (err)
-		fail_msg("zd_target_open: %s", err->message);
 	assert_string_equal(zd_target_model(f->t), "v6.1");
-	err = zd_audit(f->t, &opts, &f->rep);
-	if (err)
-		fail_msg("zd_audit: %s", err->message);
 	assert_int_equal(f->rep->npgmaps, 1);
-	assert_int_equal(f->rep->pgmaps[0].addr, pg);
-	return &f->rep->pgmaps[0];
+	return p;
 }
 
 static uint64_t phys(uint64_t pfn)
@@ -84,7 +57,7 @@ static void pages(struct fakehost *fh, uint64_t pg, uint64_t pfn, uint64_t n,
 
 static void holes_and_exclusions(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t a = 200, b = 201, c = 202;	/* sections */
 	const uint64_t r0_first = (a + 1) * SEC - 2 * SUB;
 	const uint64_t r0_end = c * SEC + 2 * SUB;
@@ -153,7 +126,7 @@ static void holes_and_exclusions(void **ctx)
 
 static void missing_section_root(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	/* Section 1000: root 3, NULL; nothing else anywhere. */
 	const uint64_t first = 1000 * SEC;
 	struct fh_pgmap spec = {
@@ -177,7 +150,7 @@ static void missing_section_root(void **ctx)
 
 static void altmap_skipped(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t base = 300 * SEC, skip = 2 + 14;
 	const uint64_t r1 = 310 * SEC;
 	struct fh_pgmap spec = {
@@ -234,7 +207,7 @@ static void altmap_skipped(void **ctx)
 
 static void compound_units(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 400 * SEC, n = 4 * SUB;
 	struct fh_pgmap spec = {
 		.type = FH_MEMORY_DEVICE_GENERIC,
@@ -278,7 +251,7 @@ static void compound_units(void **ctx)
 
 static void excluded_batch_all_but_one(void **ctx)
 {
-	struct fixture *f = *ctx;
+	struct fh_fixture *f = *ctx;
 	const uint64_t first = 500 * SEC;
 	struct fh_pgmap spec = {
 		.type = FH_MEMORY_DEVICE_FS_DAX,
@@ -307,7 +280,7 @@ static void excluded_batch_all_but_one(void **ctx)
 	assert_int_equal(p->listed[0].refcount, 3);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fh_fixture_teardown)
 
 int main(void)
 {
