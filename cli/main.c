@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 	if (stats) {
 		/* Machine-readable, for tests/bench: key=value on stderr. */
 		for (size_t i = 0; i < rep->npgmaps; i++)
-			pages += rep->pgmaps[i].pages;
+			pages += rep->pgmaps[i].stats.pages;
 		zd_kdump_stats(k, &reads, &bytes);
 		fprintf(stderr,
 			"zdref-stats open=%.4f vmlinux=%.4f layout=%.4f audit=%.4f pages=%llu reads=%llu bytes=%llu\n",

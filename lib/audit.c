@@ -18,8 +18,8 @@ static uint64_t registry_keys(const struct zd_target *t,
 	const struct zd_layout *l = &t->lay;
 	uint64_t want = 0;
 
-	for (unsigned int i = 0; i < pg->nr_range; i++) {
-		const struct zd_range *r = &pg->ranges[i];
+	for (unsigned int i = 0; i < pg->desc.nr_range; i++) {
+		const struct zd_range *r = &pg->desc.ranges[i];
 
 		if (reg->section_keyed)
 			/* One key per section of the section-aligned span. */
@@ -51,21 +51,21 @@ static void audit_one(const struct zd_target *t,
 	struct zd_error *err;
 
 	err = zd_pgmap_decode(t, reg->pgmap, pg, true);
-	pg->hmm = reg->hmm;
+	pg->desc.hmm = reg->hmm;
 	if (err) {
-		snprintf(pg->reason, sizeof(pg->reason), "%s", err->message);
-		pg->verdict = ZD_VERDICT_UNKNOWN;
+		snprintf(pg->judge.reason, sizeof(pg->judge.reason), "%s", err->message);
+		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 		zd_error_destroy(err);
 		return;
 	}
-	pg->registry_mismatch = registry_keys(t, reg, pg) != reg->covered;
+	pg->desc.registry_mismatch = registry_keys(t, reg, pg) != reg->covered;
 
 	zd_model_prepare(t, pg);
 	err = zd_pagewalk_pgmap(t, pg, opts->max_listed, opts->all_pages);
 	if (err) {
-		snprintf(pg->reason, sizeof(pg->reason), "page walk: %s",
+		snprintf(pg->judge.reason, sizeof(pg->judge.reason), "page walk: %s",
 			 err->message);
-		pg->verdict = ZD_VERDICT_UNKNOWN;
+		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 		zd_error_destroy(err);
 		return;
 	}
@@ -138,8 +138,8 @@ int zd_report_findings(const struct zd_report *rep)
 	for (size_t i = 0; i < rep->npgmaps; i++) {
 		const struct zd_pgmap *pg = &rep->pgmaps[i];
 
-		if (pg->verdict != ZD_VERDICT_OK || pg->suspects ||
-		    pg->registry_mismatch)
+		if (pg->judge.verdict != ZD_VERDICT_OK || pg->stats.suspects ||
+		    pg->desc.registry_mismatch)
 			return 1;
 	}
 	return 0;

@@ -37,15 +37,15 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 
 		/* Only the ranges matter until the pfn is found. */
 		err = zd_pgmap_decode(t, regs[i].pgmap, pg, false);
-		pg->hmm = regs[i].hmm;
+		pg->desc.hmm = regs[i].hmm;
 		if (err) {
 			/* An undecodable pgmap cannot hold it; keep looking. */
 			zd_error_destroy(err);
 			zd_pgmap_release(pg);
 			continue;
 		}
-		for (unsigned int r = 0; r < pg->nr_range; r++) {
-			if (range_has(l, &pg->ranges[r], pfn)) {
+		for (unsigned int r = 0; r < pg->desc.nr_range; r++) {
+			if (range_has(l, &pg->desc.ranges[r], pfn)) {
 				info->found = true;
 				info->range = r;
 				break;
@@ -62,8 +62,8 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 	zd_pgmap_read_ref(t, &info->pgmap);
 	zd_model_prepare(t, &info->pgmap);
 	{
-		const struct zd_range *r = &info->pgmap.ranges[info->range];
-		uint64_t unit = 1ULL << info->pgmap.vmemmap_shift;
+		const struct zd_range *r = &info->pgmap.desc.ranges[info->range];
+		uint64_t unit = 1ULL << info->pgmap.desc.vmemmap_shift;
 
 		info->owned = pfn >= r->pfn_first && pfn < r->pfn_end;
 		head = info->owned ? r->pfn_first + ((pfn - r->pfn_first) &

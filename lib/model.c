@@ -216,9 +216,9 @@ static int type_class(const struct zd_layout *l, int64_t type)
 static const struct zd_type_rule *rule_for(const struct zd_target *t,
 					   const struct zd_pgmap *pg)
 {
-	int cls = type_class(&t->lay, pg->type);
+	int cls = type_class(&t->lay, pg->desc.type);
 
-	if (pg->hmm && t->era->hmm.source != ZD_REFS_UNSET)
+	if (pg->desc.hmm && t->era->hmm.source != ZD_REFS_UNSET)
 		return &t->era->hmm;
 	return cls < 0 ? NULL : &t->era->rules[cls];
 }
@@ -242,7 +242,7 @@ enum zd_page_class zd_model_classify(const struct zd_target *t,
 		*reason = ZD_PAGE_NEGATIVE;
 		return ZD_CLASS_SUSPECT;
 	}
-	if (refcount == pg->idle_refcount)
+	if (refcount == pg->rule.idle)
 		return ZD_CLASS_IDLE;
 	if (rule && rule->busy_ok && refcount > rule->idle) {
 		/* In use the way this type is used: allocated, mapped. */
@@ -257,21 +257,21 @@ void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pg)
 	const struct zd_type_rule *rule = rule_for(t, pg);
 
 	/* Unknown types: judge pages by the common idle state. */
-	pg->idle_refcount = rule ? rule->idle : 1;
+	pg->rule.idle = rule ? rule->idle : 1;
 	/*
 	 * 4.12-5.17 teardown put_page()s every page to 0, each dropping its
 	 * reference: once the ref is dead, 0 is the rest state and a page
 	 * still at 1 or more is held after the kill.
 	 */
 	if (rule && rule->source == ZD_REFS_PER_PAGE &&
-	    pg->ref.mode == ZD_REF_DEAD && !pg->ref_error)
-		pg->idle_refcount = 0;
+	    pg->desc.ref.mode == ZD_REF_DEAD && !pg->desc.ref_error)
+		pg->rule.idle = 0;
 }
 
 static void set_unknown(struct zd_pgmap *pg, const char *why)
 {
-	pg->verdict = ZD_VERDICT_UNKNOWN;
-	snprintf(pg->reason, sizeof(pg->reason), "%s", why);
+	pg->judge.verdict = ZD_VERDICT_UNKNOWN;
+	snprintf(pg->judge.reason, sizeof(pg->judge.reason), "%s", why);
 }
 
 /* What the pages account for, by the rule's source. */
@@ -280,14 +280,14 @@ static int64_t page_refs(const struct zd_type_rule *rule,
 {
 	switch (rule->source) {
 	case ZD_REFS_PER_GET:
-		return pg->refsum;
+		return pg->stats.refsum;
 	case ZD_REFS_PER_PAGE:
 		/* refcounts[]: <0, 0, 1, 2+ over unit heads */
-		return (int64_t)(pg->refcounts[2] + pg->refcounts[3]);
+		return (int64_t)(pg->stats.refcounts[2] + pg->stats.refcounts[3]);
 	case ZD_REFS_SETUP:
-		return dead ? 0 : (int64_t)pg->units;
+		return dead ? 0 : (int64_t)pg->stats.units;
 	case ZD_REFS_ALLOC:
-		return pg->alloc_refs;
+		return pg->stats.alloc_refs;
 	default:
 		return 0;
 	}
@@ -298,44 +298,44 @@ void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
 	const struct zd_type_rule *rule = rule_for(t, pg);
 	bool dead;
 
-	pg->reason[0] = '\0';
-	if (pg->ref_error) {
-		snprintf(pg->reason, sizeof(pg->reason),
-			 "percpu_ref unreadable: %s", pg->ref_error->message);
-		pg->verdict = ZD_VERDICT_UNKNOWN;
+	pg->judge.reason[0] = '\0';
+	if (pg->desc.ref_error) {
+		snprintf(pg->judge.reason, sizeof(pg->judge.reason),
+			 "percpu_ref unreadable: %s", pg->desc.ref_error->message);
+		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 		return;
 	}
 	if (!rule) {
-		snprintf(pg->reason, sizeof(pg->reason),
+		snprintf(pg->judge.reason, sizeof(pg->judge.reason),
 			 "pgmap type %lld has no rule in model %s",
-			 (long long)pg->type, t->era->name);
-		pg->verdict = ZD_VERDICT_UNKNOWN;
+			 (long long)pg->desc.type, t->era->name);
+		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 		return;
 	}
-	dead = pg->ref.mode == ZD_REF_DEAD;
-	pg->initial = dead ? 0 : 1;
-	pg->transient = pg->ref.switching ? 1 : 0;
-	pg->page_refs = page_refs(rule, pg, dead);
-	pg->expected = pg->initial + pg->transient + pg->page_refs;
-	pg->have_expected = true;
-	pg->delta = pg->ref.count - pg->expected;
-	pg->verdict = pg->delta == 0 ? ZD_VERDICT_OK :
-		      pg->delta > 0  ? ZD_VERDICT_LEAKED :
+	dead = pg->desc.ref.mode == ZD_REF_DEAD;
+	pg->judge.initial = dead ? 0 : 1;
+	pg->judge.transient = pg->desc.ref.switching ? 1 : 0;
+	pg->judge.page_refs = page_refs(rule, pg, dead);
+	pg->judge.expected = pg->judge.initial + pg->judge.transient + pg->judge.page_refs;
+	pg->judge.have_expected = true;
+	pg->judge.delta = pg->desc.ref.count - pg->judge.expected;
+	pg->judge.verdict = pg->judge.delta == 0 ? ZD_VERDICT_OK :
+		      pg->judge.delta > 0  ? ZD_VERDICT_LEAKED :
 				       ZD_VERDICT_MISSING;
 
 	if (rule->source != ZD_REFS_SETUP && rule->source != ZD_REFS_NONE &&
-	    (pg->unreadable || pg->order_unknown)) {
+	    (pg->stats.unreadable || pg->stats.order_unknown)) {
 		set_unknown(
 			pg,
 			"expected count depends on struct pages that are not in the dump");
-	} else if (rule->lower_bound && pg->delta > 0) {
+	} else if (rule->lower_bound && pg->judge.delta > 0) {
 		set_unknown(
 			pg,
 			"P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
-	} else if (pg->unreadable && pg->verdict == ZD_VERDICT_OK) {
+	} else if (pg->stats.unreadable && pg->judge.verdict == ZD_VERDICT_OK) {
 		snprintf(
-			pg->reason, sizeof(pg->reason),
+			pg->judge.reason, sizeof(pg->judge.reason),
 			"%llu struct pages not in the dump: suspects may be missing",
-			(unsigned long long)pg->unreadable);
+			(unsigned long long)pg->stats.unreadable);
 	}
 }

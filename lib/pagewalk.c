@@ -155,24 +155,24 @@ static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
 {
 	struct zd_pgmap *pg = w->pg;
 
-	if (pg->nlisted >= w->max_listed) {
-		pg->listed_dropped++;
+	if (pg->stats.nlisted >= w->max_listed) {
+		pg->stats.listed_dropped++;
 		return NULL;
 	}
-	if (!pg->listed) {
-		pg->listed = malloc(64 * sizeof(*pg->listed));
-		if (!pg->listed)
+	if (!pg->stats.listed) {
+		pg->stats.listed = malloc(64 * sizeof(*pg->stats.listed));
+		if (!pg->stats.listed)
 			return &zd_error_nomem;
-	} else if (pg->nlisted >= 64 && !(pg->nlisted & (pg->nlisted - 1))) {
+	} else if (pg->stats.nlisted >= 64 && !(pg->stats.nlisted & (pg->stats.nlisted - 1))) {
 		/* Grow at powers of two. */
-		void *v = realloc(pg->listed,
-				  2 * pg->nlisted * sizeof(*pg->listed));
+		void *v = realloc(pg->stats.listed,
+				  2 * pg->stats.nlisted * sizeof(*pg->stats.listed));
 
 		if (!v)
 			return &zd_error_nomem;
-		pg->listed = v;
+		pg->stats.listed = v;
 	}
-	pg->listed[pg->nlisted++] = *p;
+	pg->stats.listed[pg->stats.nlisted++] = *p;
 	return NULL;
 }
 
@@ -206,7 +206,7 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 		return ZD_CLASS_SKIP;
 	}
 	cls = zd_model_classify(t, pg, p->refcount, &p->reason);
-	if (p->pgmap_word != pg->addr) {
+	if (p->pgmap_word != pg->desc.addr) {
 		/* The memmap does not point back: cross-check failed. */
 		cls = ZD_CLASS_SUSPECT;
 		p->reason = ZD_PAGE_FOREIGN;
@@ -234,7 +234,7 @@ static int64_t folio_pages(struct walker *w, const struct zd_page *p,
 		err = zd_page_read(w->t, p->pfn + 1, &addr, buf);
 		if (err) {
 			zd_error_destroy(err);
-			w->pg->order_unknown++; /* counted as one page */
+			w->pg->stats.order_unknown++; /* counted as one page */
 			return 1;
 		}
 		next = buf;
@@ -254,27 +254,27 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	cls = zd_page_judge(w->t, pg, pfn, page_addr, sp, &p);
 	if (cls == ZD_CLASS_SKIP) {
 		if (p.reason == ZD_PAGE_POISONED)
-			pg->poisoned++;
+			pg->stats.poisoned++;
 		else
-			pg->skipped++;
+			pg->stats.skipped++;
 		return NULL;
 	}
 	if (p.refcount < 0)
-		pg->refcounts[0]++;
+		pg->stats.refcounts[0]++;
 	else if (p.refcount <= 1)
-		pg->refcounts[1 + p.refcount]++;
+		pg->stats.refcounts[1 + p.refcount]++;
 	else
-		pg->refcounts[3]++;
-	pg->refsum += (int64_t)p.refcount - 1;
+		pg->stats.refcounts[3]++;
+	pg->stats.refsum += (int64_t)p.refcount - 1;
 	if (p.refcount >= 1)
-		pg->alloc_refs += w->folio_refs ? folio_pages(w, &p, next) : 1;
+		pg->stats.alloc_refs += w->folio_refs ? folio_pages(w, &p, next) : 1;
 	if (p.reason == ZD_PAGE_FOREIGN)
-		pg->foreign++;
+		pg->stats.foreign++;
 	if (cls == ZD_CLASS_IDLE)
 		return NULL;
-	pg->busy++;
+	pg->stats.busy++;
 	if (cls == ZD_CLASS_SUSPECT)
-		pg->suspects++;
+		pg->stats.suspects++;
 	else if (!w->all_pages)
 		return NULL;
 	return list_page(w, &p);
@@ -293,12 +293,12 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 {
 	const struct zd_layout *l = &w->t->lay;
 	struct zd_pgmap *pg = w->pg;
-	uint64_t unit = 1ULL << pg->vmemmap_shift;
+	uint64_t unit = 1ULL << pg->desc.vmemmap_shift;
 	uint64_t pfn = r->pfn_first;
 	struct zd_error *err;
 
-	pg->pages += r->pfn_end - r->pfn_first;
-	pg->units += (r->pfn_end - r->pfn_first) >> pg->vmemmap_shift;
+	pg->stats.pages += r->pfn_end - r->pfn_first;
+	pg->stats.units += (r->pfn_end - r->pfn_first) >> pg->desc.vmemmap_shift;
 	while (pfn < r->pfn_end) {
 		uint64_t nr, stop;
 		size_t n;
@@ -337,7 +337,7 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 				if (stop > r->pfn_end)
 					stop = r->pfn_end;
 			}
-			pg->unreadable +=
+			pg->stats.unreadable +=
 				heads_in(r->pfn_first, unit, pfn, stop);
 			pfn = stop;
 			continue;
@@ -352,8 +352,8 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 			if ((p - r->pfn_first) & (unit - 1))
 				continue;
 			if (!w->readable[i]) {
-				pg->unreadable++;
-				pg->excluded += w->excluded[i];
+				pg->stats.unreadable++;
+				pg->stats.excluded += w->excluded[i];
 				continue;
 			}
 			if ((err = account_page(
@@ -431,8 +431,8 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 		err = &zd_error_nomem;
 		goto out;
 	}
-	for (unsigned int i = 0; i < pg->nr_range && !err; i++)
-		err = walk_range(&w, &pg->ranges[i]);
+	for (unsigned int i = 0; i < pg->desc.nr_range && !err; i++)
+		err = walk_range(&w, &pg->desc.ranges[i]);
 out:
 	zd_error_destroy(w.sec.error);
 	free(w.buf);

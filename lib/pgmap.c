@@ -177,7 +177,7 @@ static struct zd_error *decode_altmap(const struct zd_target *t,
 
 	if (l->altmap_is_pointer) {
 		at = zd_get_u64(buf + l->pgmap_altmap);
-		pg->altmap_valid = at != 0;
+		pg->desc.altmap_valid = at != 0;
 		if (!at)
 			return NULL;
 		if ((err = zd_read_u64(t, at + l->altmap_base_pfn, &v[0],
@@ -189,33 +189,33 @@ static struct zd_error *decode_altmap(const struct zd_target *t,
 			return err;
 	} else {
 		if (l->pgmap_altmap_valid != ZD_NO_MEMBER)
-			pg->altmap_valid = buf[l->pgmap_altmap_valid] != 0;
+			pg->desc.altmap_valid = buf[l->pgmap_altmap_valid] != 0;
 		else
-			pg->altmap_valid = pg->flags & PGMAP_ALTMAP_VALID;
+			pg->desc.altmap_valid = pg->desc.flags & PGMAP_ALTMAP_VALID;
 		v[0] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_base_pfn);
 		v[1] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_reserve);
 		v[2] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
 	}
-	pg->altmap_base_pfn = v[0];
-	pg->altmap_reserve = v[1];
-	pg->altmap_free = v[2];
+	pg->desc.altmap_base_pfn = v[0];
+	pg->desc.altmap_reserve = v[1];
+	pg->desc.altmap_free = v[2];
 	return NULL;
 }
 
 void zd_pgmap_read_ref(const struct zd_target *t, struct zd_pgmap *pg)
 {
-	uint64_t ref_addr = pg->ref.addr;
+	uint64_t ref_addr = pg->desc.ref.addr;
 
-	zd_error_destroy(pg->ref_error);
+	zd_error_destroy(pg->desc.ref_error);
 	if (!ref_addr) {
-		pg->ref_error = zd_error_create(ZD_ERR_INVALID,
-						"pgmap->ref is NULL");
+		pg->desc.ref_error = zd_error_create(ZD_ERR_INVALID,
+						"pgmap->desc.ref is NULL");
 		return;
 	}
-	pg->ref_error = zd_percpu_ref_read(t, ref_addr, &pg->ref);
-	if (!pg->ref_error)
-		symbolize(t, pg->ref.release, pg->release_name,
-			  sizeof(pg->release_name));
+	pg->desc.ref_error = zd_percpu_ref_read(t, ref_addr, &pg->desc.ref);
+	if (!pg->desc.ref_error)
+		symbolize(t, pg->desc.ref.release, pg->desc.release_name,
+			  sizeof(pg->desc.release_name));
 }
 
 struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
@@ -228,8 +228,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	struct zd_error *err;
 
 	memset(pg, 0, sizeof(*pg));
-	pg->addr = addr;
-	pg->verdict = ZD_VERDICT_UNKNOWN;
+	pg->desc.addr = addr;
+	pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 	buf = malloc(l->pgmap_size);
 	if (!buf)
 		return &zd_error_nomem;
@@ -237,32 +237,32 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		goto out;
 
 	if (l->pgmap_type == ZD_NO_MEMBER) {
-		pg->type = ZD_TYPE_HOST; /* 4.5-4.13: host memory only */
+		pg->desc.type = ZD_TYPE_HOST; /* 4.5-4.13: host memory only */
 	} else {
-		pg->type = (int32_t)zd_get_u32(buf + l->pgmap_type);
+		pg->desc.type = (int32_t)zd_get_u32(buf + l->pgmap_type);
 		/* device-dax left the type unset (0) before 5.3. */
-		if (pg->type == 0 && l->type_host == INT64_MIN &&
+		if (pg->desc.type == 0 && l->type_host == INT64_MIN &&
 		    l->pgmap_flags == ZD_NO_MEMBER)
-			pg->type = ZD_TYPE_HOST;
+			pg->desc.type = ZD_TYPE_HOST;
 	}
-	pg->type_name = type_name(l, pg->type);
+	pg->desc.type_name = type_name(l, pg->desc.type);
 	if (l->pgmap_flags != ZD_NO_MEMBER)
-		pg->flags = zd_get_u32(buf + l->pgmap_flags);
+		pg->desc.flags = zd_get_u32(buf + l->pgmap_flags);
 	if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
-		pg->vmemmap_shift = zd_get_u64(buf + l->pgmap_vmemmap_shift);
+		pg->desc.vmemmap_shift = zd_get_u64(buf + l->pgmap_vmemmap_shift);
 	if (l->pgmap_ops != ZD_NO_MEMBER)
-		pg->ops = zd_get_u64(buf + l->pgmap_ops);
+		pg->desc.ops = zd_get_u64(buf + l->pgmap_ops);
 	if (l->pgmap_owner != ZD_NO_MEMBER)
-		pg->owner = zd_get_u64(buf + l->pgmap_owner);
-	symbolize(t, pg->ops, pg->ops_name, sizeof(pg->ops_name));
+		pg->desc.owner = zd_get_u64(buf + l->pgmap_owner);
+	symbolize(t, pg->desc.ops, pg->desc.ops_name, sizeof(pg->desc.ops_name));
 
 	if ((err = decode_altmap(t, buf, pg)))
 		goto out;
 
-	if (pg->vmemmap_shift > 30) {
+	if (pg->desc.vmemmap_shift > 30) {
 		err = zd_error_create(ZD_ERR_INVALID,
 				      "absurd vmemmap_shift %llu",
-				      (unsigned long long)pg->vmemmap_shift);
+				      (unsigned long long)pg->desc.vmemmap_shift);
 		goto out;
 	}
 	if (l->pgmap_nr_range != ZD_NO_MEMBER) {
@@ -286,19 +286,19 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 				      nr_range);
 		goto out;
 	}
-	pg->nr_range = (unsigned int)nr_range;
-	pg->ranges = calloc(pg->nr_range, sizeof(*pg->ranges));
-	rbuf = malloc(pg->nr_range * l->range_size);
-	if (!pg->ranges || !rbuf) {
+	pg->desc.nr_range = (unsigned int)nr_range;
+	pg->desc.ranges = calloc(pg->desc.nr_range, sizeof(*pg->desc.ranges));
+	rbuf = malloc(pg->desc.nr_range * l->range_size);
+	if (!pg->desc.ranges || !rbuf) {
 		err = &zd_error_nomem;
 		goto out;
 	}
 	/* ranges[] is a flexible array: it may run past sizeof(dev_pagemap). */
-	if ((err = zd_read(t, ranges_addr, rbuf, pg->nr_range * l->range_size,
+	if ((err = zd_read(t, ranges_addr, rbuf, pg->desc.nr_range * l->range_size,
 			   "dev_pagemap ranges")))
 		goto out;
-	for (unsigned int i = 0; i < pg->nr_range; i++) {
-		struct zd_range *r = &pg->ranges[i];
+	for (unsigned int i = 0; i < pg->desc.nr_range; i++) {
+		struct zd_range *r = &pg->desc.ranges[i];
 		uint64_t skip = 0;
 
 		r->start =
@@ -316,8 +316,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->pfn_first = r->start >> l->page_shift;
 		r->pfn_end = (r->end + 1) >> l->page_shift;
 		/* Only range 0 hosts the altmap (vmem_altmap_offset()). */
-		if (i == 0 && pg->altmap_valid &&
-		    __builtin_add_overflow(pg->altmap_reserve, pg->altmap_free,
+		if (i == 0 && pg->desc.altmap_valid &&
+		    __builtin_add_overflow(pg->desc.altmap_reserve, pg->desc.altmap_free,
 					   &skip))
 			skip = UINT64_MAX;
 		if (skip > r->pfn_end - r->pfn_first) {
@@ -330,7 +330,7 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->pfn_first += skip;
 	}
 
-	pg->ref.addr = l->ref_is_pointer ? zd_get_u64(buf + l->pgmap_ref) :
+	pg->desc.ref.addr = l->ref_is_pointer ? zd_get_u64(buf + l->pgmap_ref) :
 					   addr + l->pgmap_ref;
 	if (with_ref)
 		zd_pgmap_read_ref(t, pg);
@@ -342,12 +342,12 @@ out:
 
 void zd_pgmap_release(struct zd_pgmap *pg)
 {
-	free(pg->ranges);
-	free(pg->listed);
+	free(pg->desc.ranges);
+	free(pg->stats.listed);
 	free(pg->waiters);
-	zd_error_destroy(pg->ref_error);
-	pg->ranges = NULL;
-	pg->listed = NULL;
+	zd_error_destroy(pg->desc.ref_error);
+	pg->desc.ranges = NULL;
+	pg->stats.listed = NULL;
 	pg->waiters = NULL;
-	pg->ref_error = NULL;
+	pg->desc.ref_error = NULL;
 }

@@ -13,24 +13,24 @@ static const char *short_type(const struct zd_pgmap *pg, char *buf, size_t len)
 {
 	const char *prefix = "MEMORY_DEVICE_";
 
-	if (!pg->type_name) {
-		snprintf(buf, len, "type%" PRId64, pg->type);
+	if (!pg->desc.type_name) {
+		snprintf(buf, len, "type%" PRId64, pg->desc.type);
 		return buf;
 	}
-	if (!strncmp(pg->type_name, prefix, strlen(prefix)))
-		return pg->type_name + strlen(prefix);
-	return pg->type_name;
+	if (!strncmp(pg->desc.type_name, prefix, strlen(prefix)))
+		return pg->desc.type_name + strlen(prefix);
+	return pg->desc.type_name;
 }
 
 static const char *mode_text(const struct zd_pgmap *pg)
 {
-	if (pg->ref_error)
+	if (pg->desc.ref_error)
 		return "?";
-	if (pg->ref.exited)
+	if (pg->desc.ref.exited)
 		return "exited";
-	if (pg->ref.switching)
-		return pg->ref.mode == ZD_REF_DEAD ? "dead+sw" : "atomic+sw";
-	return zd_ref_mode_name(pg->ref.mode);
+	if (pg->desc.ref.switching)
+		return pg->desc.ref.mode == ZD_REF_DEAD ? "dead+sw" : "atomic+sw";
+	return zd_ref_mode_name(pg->desc.ref.mode);
 }
 
 static const char *reason_text(const struct zd_pgmap *pg,
@@ -57,11 +57,11 @@ static const char *reason_text(const struct zd_pgmap *pg,
 		snprintf(buf, len, "tail of a large folio");
 		break;
 	default:
-		if (p->refcount == pg->idle_refcount)
+		if (p->refcount == pg->rule.idle)
 			snprintf(buf, len, "idle");
 		else
 			snprintf(buf, len, "refcount %d, idle is %d",
-				 p->refcount, pg->idle_refcount);
+				 p->refcount, pg->rule.idle);
 		break;
 	}
 	return buf;
@@ -70,54 +70,54 @@ static const char *reason_text(const struct zd_pgmap *pg,
 static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 {
 	char tbuf[32], obs[24], exp[24], del[24];
-	uint64_t first = pg->nr_range ? pg->ranges[0].pfn_first : 0;
-	uint64_t end = pg->nr_range ? pg->ranges[pg->nr_range - 1].pfn_end : 0;
-	bool known = pg->have_expected;
+	uint64_t first = pg->desc.nr_range ? pg->desc.ranges[0].pfn_first : 0;
+	uint64_t end = pg->desc.nr_range ? pg->desc.ranges[pg->desc.nr_range - 1].pfn_end : 0;
+	bool known = pg->judge.have_expected;
 
-	snprintf(obs, sizeof(obs), pg->ref_error ? "?" : "%" PRId64,
-		 pg->ref.count);
-	snprintf(exp, sizeof(exp), known ? "%" PRId64 : "?", pg->expected);
-	snprintf(del, sizeof(del), known ? "%+" PRId64 : "?", pg->delta);
-	if (known && pg->delta == 0)
+	snprintf(obs, sizeof(obs), pg->desc.ref_error ? "?" : "%" PRId64,
+		 pg->desc.ref.count);
+	snprintf(exp, sizeof(exp), known ? "%" PRId64 : "?", pg->judge.expected);
+	snprintf(del, sizeof(del), known ? "%+" PRId64 : "?", pg->judge.delta);
+	if (known && pg->judge.delta == 0)
 		snprintf(del, sizeof(del), "0");
 	fprintf(out,
 		"%16" PRIx64 "  %-9s %10" PRIx64 " %10" PRIx64 " %9" PRIu64
 		" %6" PRIu64 "  %-9s %9s %9s %6s  %s\n",
-		pg->addr, short_type(pg, tbuf, sizeof(tbuf)), first, end,
-		pg->pages, pg->busy, mode_text(pg), obs, exp, del,
-		zd_verdict_name(pg->verdict));
+		pg->desc.addr, short_type(pg, tbuf, sizeof(tbuf)), first, end,
+		pg->stats.pages, pg->stats.busy, mode_text(pg), obs, exp, del,
+		zd_verdict_name(pg->judge.verdict));
 }
 
 static void print_findings(FILE *out, const struct zd_pgmap *pg)
 {
-	if (pg->verdict == ZD_VERDICT_LEAKED)
+	if (pg->judge.verdict == ZD_VERDICT_LEAKED)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRId64
 			" reference%s leaked: held by no page (teardown will wait for them)\n",
-			pg->addr, pg->delta, pg->delta == 1 ? "" : "s");
-	else if (pg->verdict == ZD_VERDICT_MISSING)
+			pg->desc.addr, pg->judge.delta, pg->judge.delta == 1 ? "" : "s");
+	else if (pg->judge.verdict == ZD_VERDICT_MISSING)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRId64
 			" reference%s missing: pages account for more than the pgmap holds (underflow)\n",
-			pg->addr, -pg->delta, pg->delta == -1 ? "" : "s");
-	if (pg->reason[0])
-		fprintf(out, "%16" PRIx64 ": %s\n", pg->addr, pg->reason);
-	if (pg->suspects)
+			pg->desc.addr, -pg->judge.delta, pg->judge.delta == -1 ? "" : "s");
+	if (pg->judge.reason[0])
+		fprintf(out, "%16" PRIx64 ": %s\n", pg->desc.addr, pg->judge.reason);
+	if (pg->stats.suspects)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRIu64
 			" suspect page%s (zdref -p %" PRIx64 " lists them)\n",
-			pg->addr, pg->suspects, pg->suspects == 1 ? "" : "s",
-			pg->addr);
-	if (pg->registry_mismatch)
+			pg->desc.addr, pg->stats.suspects, pg->stats.suspects == 1 ? "" : "s",
+			pg->desc.addr);
+	if (pg->desc.registry_mismatch)
 		fprintf(out,
 			"%16" PRIx64
 			": the registry does not map exactly its ranges\n",
-			pg->addr);
+			pg->desc.addr);
 	for (size_t i = 0; i < pg->nwaiters; i++)
 		fprintf(out,
 			"%16" PRIx64
 			": blocked on it: pid %d (%s) task %" PRIx64 "\n",
-			pg->addr, pg->waiters[i].pid, pg->waiters[i].comm,
+			pg->desc.addr, pg->waiters[i].pid, pg->waiters[i].comm,
 			pg->waiters[i].task);
 }
 
@@ -126,8 +126,8 @@ static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 	char why[96];
 	bool header = false;
 
-	for (size_t i = 0; i < pg->nlisted; i++) {
-		const struct zd_page *p = &pg->listed[i];
+	for (size_t i = 0; i < pg->stats.nlisted; i++) {
+		const struct zd_page *p = &pg->stats.listed[i];
 
 		if (!all && !p->suspect)
 			continue;
@@ -143,38 +143,38 @@ static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 			p->page, p->pfn, p->refcount, p->mapcount, p->flags,
 			reason_text(pg, p, why, sizeof(why)));
 	}
-	if (pg->listed_dropped)
+	if (pg->stats.listed_dropped)
 		fprintf(out, "(%" PRIu64 " more pages not listed)\n",
-			pg->listed_dropped);
+			pg->stats.listed_dropped);
 }
 
 static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 {
-	const struct zd_ref_state *r = &pg->ref;
+	const struct zd_ref_state *r = &pg->desc.ref;
 
-	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n", pg->addr,
-		pg->type_name ? pg->type_name : "unknown", pg->type);
-	for (unsigned int i = 0; i < pg->nr_range; i++)
+	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n", pg->desc.addr,
+		pg->desc.type_name ? pg->desc.type_name : "unknown", pg->desc.type);
+	for (unsigned int i = 0; i < pg->desc.nr_range; i++)
 		fprintf(out,
 			"  RANGE %u: %" PRIx64 "-%" PRIx64 "  PFN %" PRIx64
 			"-%" PRIx64 " (%" PRIu64 " pages)\n",
-			i, pg->ranges[i].start, pg->ranges[i].end,
-			pg->ranges[i].pfn_first, pg->ranges[i].pfn_end,
-			pg->ranges[i].pfn_end - pg->ranges[i].pfn_first);
-	if (pg->altmap_valid)
+			i, pg->desc.ranges[i].start, pg->desc.ranges[i].end,
+			pg->desc.ranges[i].pfn_first, pg->desc.ranges[i].pfn_end,
+			pg->desc.ranges[i].pfn_end - pg->desc.ranges[i].pfn_first);
+	if (pg->desc.altmap_valid)
 		fprintf(out,
 			"  ALTMAP: base_pfn %" PRIx64 " reserve %" PRIu64
 			" free %" PRIu64 " (memmap on the device)\n",
-			pg->altmap_base_pfn, pg->altmap_reserve,
-			pg->altmap_free);
+			pg->desc.altmap_base_pfn, pg->desc.altmap_reserve,
+			pg->desc.altmap_free);
 	fprintf(out,
 		"  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64
 		"%s%s%s  OWNER: %" PRIx64 "\n",
-		pg->vmemmap_shift, pg->ops, pg->ops_name[0] ? " (" : "",
-		pg->ops_name, pg->ops_name[0] ? ")" : "", pg->owner);
-	if (pg->ref_error) {
+		pg->desc.vmemmap_shift, pg->desc.ops, pg->desc.ops_name[0] ? " (" : "",
+		pg->desc.ops_name, pg->desc.ops_name[0] ? ")" : "", pg->desc.owner);
+	if (pg->desc.ref_error) {
 		fprintf(out, "  PERCPU_REF: unreadable: %s\n",
-			pg->ref_error->message);
+			pg->desc.ref_error->message);
 	} else {
 		fprintf(out, "  PERCPU_REF: %" PRIx64 "  MODE: %s%s%s\n",
 			r->addr, zd_ref_mode_name(r->mode),
@@ -188,27 +188,27 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 		fprintf(out,
 			"    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64
 			"\n",
-			r->release, pg->release_name[0] ? " (" : "",
-			pg->release_name, pg->release_name[0] ? ")" : "",
+			r->release, pg->desc.release_name[0] ? " (" : "",
+			pg->desc.release_name, pg->desc.release_name[0] ? ")" : "",
 			r->confirm_switch);
 	}
 	fprintf(out,
 		"  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
 		"  2+: %" PRIu64 "  UNREADABLE: %" PRIu64 "%s\n",
-		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
-		pg->refcounts[3], pg->unreadable,
-		pg->excluded ? " (filtered out of the dump)" : "");
-	if (!pg->ref_error)
+		pg->stats.refcounts[0], pg->stats.refcounts[1], pg->stats.refcounts[2],
+		pg->stats.refcounts[3], pg->stats.unreadable,
+		pg->stats.excluded ? " (filtered out of the dump)" : "");
+	if (!pg->desc.ref_error)
 		fprintf(out, "  TRUE COUNT: %" PRId64 "\n", r->count);
-	if (pg->have_expected)
+	if (pg->judge.have_expected)
 		fprintf(out,
 			"  EXPECTED: %" PRId64 " = %" PRId64
 			" initial + %" PRId64 " transient + %" PRId64
 			" held for pages\n"
 			"  DELTA: %+" PRId64 "\n",
-			pg->expected, pg->initial, pg->transient, pg->page_refs,
-			pg->delta);
-	fprintf(out, "  VERDICT: %s\n", zd_verdict_name(pg->verdict));
+			pg->judge.expected, pg->judge.initial, pg->judge.transient, pg->judge.page_refs,
+			pg->judge.delta);
+	fprintf(out, "  VERDICT: %s\n", zd_verdict_name(pg->judge.verdict));
 	print_findings(out, pg);
 	print_pages(out, pg, all);
 }
@@ -286,11 +286,11 @@ static void json_pages(FILE *out, const struct zd_pgmap *pg, bool suspects)
 	bool first = true;
 
 	fputc('[', out);
-	for (size_t i = 0; i < pg->nlisted; i++) {
-		if (pg->listed[i].suspect != suspects)
+	for (size_t i = 0; i < pg->stats.nlisted; i++) {
+		if (pg->stats.listed[i].suspect != suspects)
 			continue;
 		fputs(first ? "" : ", ", out);
-		json_page(out, pg, &pg->listed[i]);
+		json_page(out, pg, &pg->stats.listed[i]);
 		first = false;
 	}
 	fputc(']', out);
@@ -298,50 +298,50 @@ static void json_pages(FILE *out, const struct zd_pgmap *pg, bool suspects)
 
 static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 {
-	const struct zd_ref_state *r = &pg->ref;
-	bool known = pg->have_expected;
+	const struct zd_ref_state *r = &pg->desc.ref;
+	bool known = pg->judge.have_expected;
 
 	fputs("    {", out);
-	json_hex(out, "address", pg->addr);
+	json_hex(out, "address", pg->desc.addr);
 	fputs(", \"type\": ", out);
-	if (pg->type_name)
-		json_string(out, pg->type_name);
+	if (pg->desc.type_name)
+		json_string(out, pg->desc.type_name);
 	else
-		fprintf(out, "\"%" PRId64 "\"", pg->type);
+		fprintf(out, "\"%" PRId64 "\"", pg->desc.type);
 	fputs(",\n     \"ranges\": [", out);
-	for (unsigned int i = 0; i < pg->nr_range; i++) {
+	for (unsigned int i = 0; i < pg->desc.nr_range; i++) {
 		fputs(i ? ", {" : "{", out);
-		json_hex(out, "start", pg->ranges[i].start);
+		json_hex(out, "start", pg->desc.ranges[i].start);
 		fputs(", ", out);
-		json_hex(out, "end", pg->ranges[i].end);
+		json_hex(out, "end", pg->desc.ranges[i].end);
 		fputs(", ", out);
-		json_hex(out, "pfn_first", pg->ranges[i].pfn_first);
+		json_hex(out, "pfn_first", pg->desc.ranges[i].pfn_first);
 		fputs(", ", out);
-		json_hex(out, "pfn_end", pg->ranges[i].pfn_end);
+		json_hex(out, "pfn_end", pg->desc.ranges[i].pfn_end);
 		fputs(", ", out);
-		json_hex(out, "first_page", pg->ranges[i].first_page);
+		json_hex(out, "first_page", pg->desc.ranges[i].first_page);
 		fputc('}', out);
 	}
 	fprintf(out,
 		"],\n     \"pages\": %" PRIu64 ", \"units\": %" PRIu64
 		", \"vmemmap_shift\": %" PRIu64 ", ",
-		pg->pages, pg->units, pg->vmemmap_shift);
-	if (pg->altmap_valid)
+		pg->stats.pages, pg->stats.units, pg->desc.vmemmap_shift);
+	if (pg->desc.altmap_valid)
 		fprintf(out,
 			"\"altmap\": {\"base_pfn\": \"0x%" PRIx64
 			"\", \"reserve\": %" PRIu64 ", \"free\": %" PRIu64
 			"}, ",
-			pg->altmap_base_pfn, pg->altmap_reserve,
-			pg->altmap_free);
+			pg->desc.altmap_base_pfn, pg->desc.altmap_reserve,
+			pg->desc.altmap_free);
 	else
 		fputs("\"altmap\": null, ", out);
-	json_hex(out, "ops", pg->ops);
+	json_hex(out, "ops", pg->desc.ops);
 	fputs(", \"ops_symbol\": ", out);
-	json_string(out, pg->ops_name);
+	json_string(out, pg->desc.ops_name);
 	fputs(", ", out);
-	json_hex(out, "owner", pg->owner);
+	json_hex(out, "owner", pg->desc.owner);
 	fputs(",\n     \"percpu_ref\": ", out);
-	if (pg->ref_error) {
+	if (pg->desc.ref_error) {
 		fputs("null", out);
 	} else {
 		fprintf(out,
@@ -357,7 +357,7 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		fputs(", ", out);
 		json_hex(out, "raw_count", r->raw_count);
 		fprintf(out, ", \"cpus\": %u, \"release\": ", r->ncpus);
-		json_string(out, pg->release_name);
+		json_string(out, pg->desc.release_name);
 		fputc('}', out);
 	}
 	if (known)
@@ -365,13 +365,13 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 			",\n     \"expected\": %" PRId64 ", \"delta\": %" PRId64
 			", \"expected_parts\": {\"initial\": %" PRId64
 			", \"transient\": %" PRId64 ", \"pages\": %" PRId64 "}",
-			pg->expected, pg->delta, pg->initial, pg->transient,
-			pg->page_refs);
+			pg->judge.expected, pg->judge.delta, pg->judge.initial, pg->judge.transient,
+			pg->judge.page_refs);
 	else
 		fputs(",\n     \"expected\": null, \"delta\": null", out);
 	fprintf(out, ", \"verdict\": \"%s\", \"reason\": ",
-		zd_verdict_name(pg->verdict));
-	json_string(out, pg->reason);
+		zd_verdict_name(pg->judge.verdict));
+	json_string(out, pg->judge.reason);
 	fprintf(out,
 		",\n     \"refcounts\": {\"negative\": %" PRIu64
 		", \"0\": %" PRIu64 ", \"1\": %" PRIu64 ", \"2+\": %" PRIu64
@@ -380,11 +380,11 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		", \"skipped\": %" PRIu64
 		", \"registry_mismatch\": %s, \"hmm\": %s, \"suspects_total\": %" PRIu64
 		", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
-		pg->refcounts[0], pg->refcounts[1], pg->refcounts[2],
-		pg->refcounts[3], pg->busy, pg->unreadable, pg->excluded,
-		pg->poisoned, pg->skipped,
-		pg->registry_mismatch ? "true" : "false",
-		pg->hmm ? "true" : "false", pg->suspects, pg->listed_dropped);
+		pg->stats.refcounts[0], pg->stats.refcounts[1], pg->stats.refcounts[2],
+		pg->stats.refcounts[3], pg->stats.busy, pg->stats.unreadable, pg->stats.excluded,
+		pg->stats.poisoned, pg->stats.skipped,
+		pg->desc.registry_mismatch ? "true" : "false",
+		pg->desc.hmm ? "true" : "false", pg->stats.suspects, pg->stats.listed_dropped);
 	json_pages(out, pg, true);
 	fputs(",\n     \"busy_pages\": ", out);
 	json_pages(out, pg, false);
@@ -431,9 +431,9 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 	fprintf(out,
 		"PFN: %" PRIx64 "  PAGE: %" PRIx64 "  PGMAP: %" PRIx64
 		" (%s, range %u: %" PRIx64 "-%" PRIx64 ")\n",
-		info->pfn, p->page, pg->addr,
+		info->pfn, p->page, pg->desc.addr,
 		short_type(pg, tbuf, sizeof(tbuf)), info->range,
-		pg->ranges[info->range].start, pg->ranges[info->range].end);
+		pg->desc.ranges[info->range].start, pg->desc.ranges[info->range].end);
 	fprintf(out, "  STATE: %s\n", info->state);
 	if (info->tail)
 		fprintf(out, "  HEAD PFN: %" PRIx64 "\n", info->head_pfn);
@@ -444,7 +444,7 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 	fprintf(out,
 		"  CNT: %d (idle is %d)  MAPCNT: %d  FLAGS: %" PRIx64
 		"  PGMAP WORD: %" PRIx64 "\n",
-		p->refcount, pg->idle_refcount, p->mapcount, p->flags,
+		p->refcount, pg->rule.idle, p->mapcount, p->flags,
 		p->pgmap_word);
 	if (p->suspect || p->reason >= ZD_PAGE_POISONED)
 		fprintf(out, "  REASON: %s\n",
@@ -468,12 +468,12 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 		fputs("}\n", out);
 		return;
 	}
-	json_hex(out, "pgmap", pg->addr);
+	json_hex(out, "pgmap", pg->desc.addr);
 	fputs(", \"type\": ", out);
-	if (pg->type_name)
-		json_string(out, pg->type_name);
+	if (pg->desc.type_name)
+		json_string(out, pg->desc.type_name);
 	else
-		fprintf(out, "\"%" PRId64 "\"", pg->type);
+		fprintf(out, "\"%" PRId64 "\"", pg->desc.type);
 	fprintf(out, ", \"range\": %u, \"owned\": %s, \"tail\": %s, ",
 		info->range, info->owned ? "true" : "false",
 		info->tail ? "true" : "false");
@@ -481,7 +481,7 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 	fputs(", \"state\": ", out);
 	json_string(out, info->state);
 	fprintf(out,
-		", \"idle_refcount\": %d,\n \"page\": ", pg->idle_refcount);
+		", \"idle_refcount\": %d,\n \"page\": ", pg->rule.idle);
 	if (info->readable) {
 		json_page(out, pg, &info->page);
 		fputs(", \"error\": null}\n", out);

@@ -20,7 +20,7 @@ struct zd_error *zd_waiters_read(const struct zd_target *t, struct zd_pgmap *pg)
 
 	if (!l->have_waiters)
 		return NULL;
-	head = pg->addr + l->pgmap_done + l->done_task_list;
+	head = pg->desc.addr + l->pgmap_done + l->done_task_list;
 	if ((err = zd_read_u64(t, head, &next, "pgmap->done.wait.task_list")))
 		return err;
 	while (next != head) {
@@ -32,7 +32,7 @@ struct zd_error *zd_waiters_read(const struct zd_target *t, struct zd_pgmap *pg)
 			return zd_error_create(
 				ZD_ERR_INVALID,
 				"pgmap 0x%llx: waiter list broken or longer than %d",
-				(unsigned long long)pg->addr, MAX_WAITERS);
+				(unsigned long long)pg->desc.addr, MAX_WAITERS);
 		if ((err = zd_read_u64(t, next - l->swq_list + l->swq_task,
 				       &task, "swait_queue.task")))
 			return err;

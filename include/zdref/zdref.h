@@ -92,7 +92,15 @@ enum zd_verdict {
 	ZD_VERDICT_UNKNOWN,
 };
 
-struct zd_pgmap {
+/*
+ * A pgmap flows down three stages, each writing only its own part:
+ *   desc   the decoder: what the dev_pagemap and its percpu_ref say
+ *   rule   the model, before the walk: how to judge this pgmap's pages
+ *   stats  the page walk: what the struct pages say, judged by the rule
+ *   judge  the model, after the walk: expected count, delta, verdict
+ * (waiters: the tasks blocked on it, from the wait queues.)
+ */
+struct zd_pgmap_desc {
 	uint64_t addr;
 	int64_t type;
 	const char *type_name; /* "MEMORY_DEVICE_FS_DAX", or NULL */
@@ -107,8 +115,24 @@ struct zd_pgmap {
 
 	struct zd_ref_state ref;
 	struct zd_error *ref_error; /* percpu_ref unreadable */
+};
 
-	/* The page walk over [pfn_first, pfn_end) of every range. */
+/* How a page of this pgmap holds references (see lib/model.c). */
+enum zd_use {
+	ZD_USE_NONE, /* no legitimate use above idle is known */
+	ZD_USE_FILE, /* FS_DAX, device-dax: held by a file's mapping */
+	ZD_USE_ALLOC, /* device-private/coherent, P2PDMA: allocated */
+};
+
+struct zd_page_rule {
+	int32_t idle; /* refcount of an idle page */
+	enum zd_use use; /* what makes a page above idle busy */
+	bool mapcount_refs; /* 6.15+: every mapping holds a reference */
+	bool folio_refs; /* allocated large folios: 1 << order refs (6.19) */
+	bool dead_suspect; /* a page above idle once the ref is dead */
+};
+
+struct zd_page_stats {
 	uint64_t pages; /* owned pfns */
 	uint64_t units; /* compound units (== pages when shift 0) */
 	uint64_t unreadable; /* struct pages not in the dump */
@@ -123,12 +147,9 @@ struct zd_pgmap {
 	struct zd_page *listed; /* up to the audit's limit */
 	size_t nlisted;
 	uint64_t listed_dropped;
+};
 
-	struct zd_waiter *waiters; /* tasks waiting on pgmap->done */
-	size_t nwaiters;
-
-	/* The model. */
-	int32_t idle_refcount; /* refcount of an idle page of this type */
+struct zd_judgement {
 	bool have_expected; /* expected and delta below are meaningful */
 	int64_t initial; /* I: 1 until percpu_ref_kill() */
 	int64_t transient; /* T visible in the dump (switch ref) */
@@ -136,6 +157,15 @@ struct zd_pgmap {
 	int64_t expected, delta;
 	enum zd_verdict verdict;
 	char reason[160]; /* for unknown verdicts and notes */
+};
+
+struct zd_pgmap {
+	struct zd_pgmap_desc desc;
+	struct zd_page_rule rule;
+	struct zd_page_stats stats;
+	struct zd_judgement judge;
+	struct zd_waiter *waiters; /* tasks blocked on it or its pages */
+	size_t nwaiters;
 };
 
 struct zd_report {

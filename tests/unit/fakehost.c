@@ -1652,7 +1652,7 @@ struct zd_pgmap *fh_audit(struct fh_fixture *f, uint64_t pg,
 	if (err)
 		fail_msg("zd_audit: %s", err->message);
 	for (size_t i = 0; i < f->rep->npgmaps; i++)
-		if (f->rep->pgmaps[i].addr == pg)
+		if (f->rep->pgmaps[i].desc.addr == pg)
 			return &f->rep->pgmaps[i];
 	fail_msg("pgmap 0x%llx not in the report", (unsigned long long)pg);
 	return NULL;

@@ -55,12 +55,12 @@ static struct zd_pgmap *audit(struct fh_fixture *f, uint64_t pg)
 static void assert_verdict(const struct zd_pgmap *p, int64_t count,
 			   int64_t expected, enum zd_verdict verdict)
 {
-	if (!p->have_expected)
-		fail_msg("no expected count: %s", p->reason);
-	assert_int_equal(p->ref.count, count);
-	assert_int_equal(p->expected, expected);
-	assert_int_equal(p->delta, count - expected);
-	assert_int_equal(p->verdict, verdict);
+	if (!p->judge.have_expected)
+		fail_msg("no expected count: %s", p->judge.reason);
+	assert_int_equal(p->desc.ref.count, count);
+	assert_int_equal(p->judge.expected, expected);
+	assert_int_equal(p->judge.delta, count - expected);
+	assert_int_equal(p->judge.verdict, verdict);
 }
 
 static char *json(const struct zd_report *rep)
@@ -273,35 +273,35 @@ static void audit_4_5_gup_speculative(void **ctx)
 	p = audit(f, pg);
 	assert_string_equal(f->rep->model, "v4.5");
 	assert_string_equal(f->rep->registry, "pgmap_radix");
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_HOST");
-	assert_true(p->altmap_valid);
-	assert_int_equal(p->altmap_reserve, 2);
-	assert_int_equal(p->altmap_free, 14);
-	assert_int_equal(p->ranges[0].pfn_first, first + skip);
-	assert_int_equal(p->ranges[0].pfn_end, first + N);
-	assert_int_equal(p->pages, N - skip);
-	assert_false(p->registry_mismatch);
-	assert_int_equal(p->ref.addr, ref);
-	assert_int_equal(p->ref.mode, ZD_REF_PERCPU);
-	assert_string_equal(p->release_name, "blk_queue_usage_counter_release");
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_HOST");
+	assert_true(p->desc.altmap_valid);
+	assert_int_equal(p->desc.altmap_reserve, 2);
+	assert_int_equal(p->desc.altmap_free, 14);
+	assert_int_equal(p->desc.ranges[0].pfn_first, first + skip);
+	assert_int_equal(p->desc.ranges[0].pfn_end, first + N);
+	assert_int_equal(p->stats.pages, N - skip);
+	assert_false(p->desc.registry_mismatch);
+	assert_int_equal(p->desc.ref.addr, ref);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_PERCPU);
+	assert_string_equal(p->desc.release_name, "blk_queue_usage_counter_release");
 	/* sum(pc - 1) = 2 + 3 * 1 */
-	assert_int_equal(p->refsum, 5);
-	assert_int_equal(p->page_refs, 5);
-	assert_int_equal(p->initial, 1);
-	assert_int_equal(p->transient, 0);
+	assert_int_equal(p->stats.refsum, 5);
+	assert_int_equal(p->judge.page_refs, 5);
+	assert_int_equal(p->judge.initial, 1);
+	assert_int_equal(p->judge.transient, 0);
 	assert_verdict(p, 3, 1 + 5, ZD_VERDICT_MISSING);
-	assert_int_equal(p->delta, -3);		/* minus the pins */
-	assert_int_equal(p->refcounts[2], N - skip - 4);
-	assert_int_equal(p->refcounts[3], 4);
+	assert_int_equal(p->judge.delta, -3);		/* minus the pins */
+	assert_int_equal(p->stats.refcounts[2], N - skip - 4);
+	assert_int_equal(p->stats.refcounts[3], 4);
 	/* Every page above 1 is a suspect; the pinned ones among them. */
-	assert_int_equal(p->suspects, 4);
-	assert_int_equal(p->nlisted, 4);
-	assert_int_equal(p->listed[0].pfn, first + 100);
+	assert_int_equal(p->stats.suspects, 4);
+	assert_int_equal(p->stats.nlisted, 4);
+	assert_int_equal(p->stats.listed[0].pfn, first + 100);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(p->listed[1 + i].pfn, pinned[i]);
-		assert_int_equal(p->listed[1 + i].refcount, 2);
-		assert_int_equal(p->listed[1 + i].mapcount, -1);
-		assert_true(p->listed[1 + i].suspect);
+		assert_int_equal(p->stats.listed[1 + i].pfn, pinned[i]);
+		assert_int_equal(p->stats.listed[1 + i].refcount, 2);
+		assert_int_equal(p->stats.listed[1 + i].mapcount, -1);
+		assert_true(p->stats.listed[1 + i].suspect);
 	}
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
@@ -331,11 +331,11 @@ static void audit_4_5_killed(void **ctx)
 	fh_ref_old_atomic(f->fh, ref, FH_PERCPU_REF_ATOMIC | FH_PERCPU_REF_DEAD,
 			  1);
 	p = audit(f, pg);
-	assert_int_equal(p->ref.mode, ZD_REF_DEAD);
-	assert_false(p->ref.bias_in_count);
-	assert_int_equal(p->initial, 0);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_DEAD);
+	assert_false(p->desc.ref.bias_in_count);
+	assert_int_equal(p->judge.initial, 0);
 	assert_verdict(p, 1, 0 + 1, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 1);
+	assert_int_equal(p->stats.suspects, 1);
 }
 
 /* v4.12: one pgmap reference per page with refcount >= 1 */
@@ -371,23 +371,23 @@ static void audit_4_12_per_page(void **ctx)
 
 	p = audit(f, pg);
 	assert_string_equal(f->rep->model, "v4.12");
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_HOST");
-	assert_false(p->registry_mismatch);
-	assert_int_equal(p->ranges[0].pfn_first, first + skip);
-	assert_int_equal(p->pages, own);
-	assert_int_equal(p->units, own);
-	assert_int_equal(p->refcounts[1], 1);
-	assert_int_equal(p->refcounts[2], own - 2);
-	assert_int_equal(p->refcounts[3], 1);
-	assert_int_equal(p->page_refs, own - 1);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_HOST");
+	assert_false(p->desc.registry_mismatch);
+	assert_int_equal(p->desc.ranges[0].pfn_first, first + skip);
+	assert_int_equal(p->stats.pages, own);
+	assert_int_equal(p->stats.units, own);
+	assert_int_equal(p->stats.refcounts[1], 1);
+	assert_int_equal(p->stats.refcounts[2], own - 2);
+	assert_int_equal(p->stats.refcounts[3], 1);
+	assert_int_equal(p->judge.page_refs, own - 1);
 	assert_verdict(p, own, 1 + own - 1, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 2);
+	assert_int_equal(p->stats.suspects, 2);
 
 	/* The page at 0 re-referenced without a pgmap ref: one missing. */
 	fh_page_set(f->fh, first + skip + 5, pg, 1);
 	p = audit(f, pg);
 	assert_verdict(p, own, 1 + own, ZD_VERDICT_MISSING);
-	assert_int_equal(p->suspects, 1);
+	assert_int_equal(p->stats.suspects, 1);
 }
 
 static void audit_4_14_hmm(void **ctx)
@@ -418,16 +418,16 @@ static void audit_4_14_hmm(void **ctx)
 	fh_ref_old_percpu(f->fh, dm + FH_HMM_DEVMEM_REF, 1);
 
 	p = audit(f, hpg);
-	assert_true(p->hmm);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_PRIVATE");
-	assert_int_equal(p->pages, N);
-	assert_int_equal(p->page_refs, 0);
+	assert_true(p->desc.hmm);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_PRIVATE");
+	assert_int_equal(p->stats.pages, N);
+	assert_int_equal(p->judge.page_refs, 0);
 	assert_verdict(p, 1, 1, ZD_VERDICT_OK);
-	assert_int_equal(p->busy, 2);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.busy, 2);
+	assert_int_equal(p->stats.suspects, 0);
 	/* The pgmap_radix one follows the per-page rule. */
 	p = audit(f, pg);
-	assert_false(p->hmm);
+	assert_false(p->desc.hmm);
 	assert_verdict(p, 1 + N, 1 + N, ZD_VERDICT_OK);
 
 	/*
@@ -438,8 +438,8 @@ static void audit_4_14_hmm(void **ctx)
 	fh_ref_old_percpu(f->fh, dm + FH_HMM_DEVMEM_REF, 0);
 	p = audit(f, hpg);
 	assert_verdict(p, 0, 1, ZD_VERDICT_MISSING);
-	assert_int_equal(p->suspects, 1);
-	assert_int_equal(p->listed[0].pfn, hfirst + 9);
+	assert_int_equal(p->stats.suspects, 1);
+	assert_int_equal(p->stats.listed[0].pfn, hfirst + 9);
 
 	buf = json(f->rep);
 	assert_non_null(strstr(buf, "\"hmm\": true"));
@@ -485,20 +485,20 @@ static void audit_4_19_embedded(void **ctx)
 	fh_ref_old_percpu(f->fh, bref, 1 + N - 1);
 
 	p = audit(f, a);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_HOST");
-	assert_true(p->altmap_valid);
-	assert_int_equal(p->ranges[0].pfn_first, a_first + 8);
-	assert_false(p->registry_mismatch);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_HOST");
+	assert_true(p->desc.altmap_valid);
+	assert_int_equal(p->desc.ranges[0].pfn_first, a_first + 8);
+	assert_false(p->desc.registry_mismatch);
 	assert_verdict(p, 1 + N - 8, 1 + N - 8, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.suspects, 0);
 
 	p = audit(f, b);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_FS_DAX");
-	assert_false(p->altmap_valid);
-	assert_int_equal(p->ranges[0].pfn_first, b_first);
-	assert_false(p->registry_mismatch);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_FS_DAX");
+	assert_false(p->desc.altmap_valid);
+	assert_int_equal(p->desc.ranges[0].pfn_first, b_first);
+	assert_false(p->desc.registry_mismatch);
 	assert_verdict(p, N, 1 + N - 1, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 1);
+	assert_int_equal(p->stats.suspects, 1);
 }
 
 /* v5.18: setup references only */
@@ -549,25 +549,25 @@ static void audit_5_18_alive(void **ctx)
 
 	p = audit(f, dax);
 	assert_string_equal(f->rep->model, "v5.18");
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_FS_DAX");
-	assert_int_equal(p->page_refs, N);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_FS_DAX");
+	assert_int_equal(p->judge.page_refs, N);
 	assert_verdict(p, 1 + N, 1 + N, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 2);
+	assert_int_equal(p->stats.suspects, 2);
 
 	p = audit(f, gen);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_GENERIC");
-	assert_int_equal(p->pages, N);
-	assert_int_equal(p->units, units);
-	assert_int_equal(p->refcounts[2], units);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_GENERIC");
+	assert_int_equal(p->stats.pages, N);
+	assert_int_equal(p->stats.units, units);
+	assert_int_equal(p->stats.refcounts[2], units);
 	assert_verdict(p, 1 + units, 1 + units, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.suspects, 0);
 
 	p = audit(f, priv);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_PRIVATE");
-	assert_int_equal(p->idle_refcount, 1);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_PRIVATE");
+	assert_int_equal(p->rule.idle, 1);
 	assert_verdict(p, 1 + N, 1 + N, ZD_VERDICT_OK);
-	assert_int_equal(p->busy, 2);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.busy, 2);
+	assert_int_equal(p->stats.suspects, 0);
 }
 
 static void audit_5_18_dead(void **ctx)
@@ -594,19 +594,19 @@ static void audit_5_18_dead(void **ctx)
 	r.confirm_switch = fh_symbol_addr(f->fh, CONFIRM_FN);
 	fh_ref_init(f->fh, dax + FH_PGMAP_REF, &r);
 	p = audit(f, dax);
-	assert_int_equal(p->ref.mode, ZD_REF_DEAD);
-	assert_true(p->ref.switching);
-	assert_true(p->ref.bias_in_count);
-	assert_int_equal(p->initial, 0);
-	assert_int_equal(p->transient, 1);
-	assert_int_equal(p->page_refs, 0);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_DEAD);
+	assert_true(p->desc.ref.switching);
+	assert_true(p->desc.ref.bias_in_count);
+	assert_int_equal(p->judge.initial, 0);
+	assert_int_equal(p->judge.transient, 1);
+	assert_int_equal(p->judge.page_refs, 0);
 	assert_verdict(p, 1, 1, ZD_VERDICT_OK);
 
 	/* Confirmed: drained to 0. */
 	fh_ref_atomic(f->fh, dax + FH_PGMAP_REF,
 		      FH_PERCPU_REF_ATOMIC | FH_PERCPU_REF_DEAD, 0);
 	p = audit(f, dax);
-	assert_int_equal(p->transient, 0);
+	assert_int_equal(p->judge.transient, 0);
 	assert_verdict(p, 0, 0, ZD_VERDICT_OK);
 
 	/* A get_dev_pagemap() never put: the teardown waits forever. */
@@ -639,37 +639,37 @@ static void audit_6_15_fsdax_idle_zero(void **ctx)
 
 	p = audit(f, dax);
 	assert_string_equal(f->rep->model, "v6.15");
-	assert_int_equal(p->idle_refcount, 0);
-	assert_int_equal(p->refcounts[1], N - 3);
-	assert_int_equal(p->page_refs, N);	/* setup refs, not pages */
+	assert_int_equal(p->rule.idle, 0);
+	assert_int_equal(p->stats.refcounts[1], N - 3);
+	assert_int_equal(p->judge.page_refs, N);	/* setup refs, not pages */
 	assert_verdict(p, 1 + N, 1 + N, ZD_VERDICT_OK);
 	/* busy counts every page not at idle, whatever its class. */
-	assert_int_equal(p->busy, 3);
+	assert_int_equal(p->stats.busy, 3);
 	/*
 	 * As for 6.1's FS_DAX pages above 1 (DESIGN.md: a suspect is a page
 	 * whose state differs from its type's idle state; only allocated
 	 * device-private pages are busy-but-normal), 6.15+ FS_DAX pages above
 	 * 0 are suspects: mapped or pinned pages worth naming.
 	 */
-	assert_int_equal(p->suspects, 3);
+	assert_int_equal(p->stats.suspects, 3);
 	p = audit_opts(f, dax, &all);
-	assert_int_equal(p->nlisted, 3);
-	assert_int_equal(p->listed[0].pfn, d + 0);
-	assert_int_equal(p->listed[0].refcount, 1);
-	assert_int_equal(p->listed[1].pfn, d + 77);
-	assert_int_equal(p->listed[1].refcount, 2);
-	assert_int_equal(p->listed[2].pfn, d + 1023);
-	assert_int_equal(p->listed[2].refcount, 1);
+	assert_int_equal(p->stats.nlisted, 3);
+	assert_int_equal(p->stats.listed[0].pfn, d + 0);
+	assert_int_equal(p->stats.listed[0].refcount, 1);
+	assert_int_equal(p->stats.listed[1].pfn, d + 77);
+	assert_int_equal(p->stats.listed[1].refcount, 2);
+	assert_int_equal(p->stats.listed[2].pfn, d + 1023);
+	assert_int_equal(p->stats.listed[2].refcount, 1);
 	for (size_t i = 0; i < 3; i++) {
-		assert_true(p->listed[i].suspect);
-		assert_int_equal(p->listed[i].reason, ZD_PAGE_REFCOUNT);
+		assert_true(p->stats.listed[i].suspect);
+		assert_int_equal(p->stats.listed[i].reason, ZD_PAGE_REFCOUNT);
 	}
 
 	p = audit(f, gen);
-	assert_int_equal(p->idle_refcount, 1);
+	assert_int_equal(p->rule.idle, 1);
 	assert_verdict(p, 1 + N, 1 + N, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 1);
-	assert_int_equal(p->listed[0].pfn, g + 5);
+	assert_int_equal(p->stats.suspects, 1);
+	assert_int_equal(p->stats.listed[0].pfn, g + 5);
 }
 
 /* v6.19: large device-private folios */
@@ -719,19 +719,19 @@ static void audit_6_19_large_folios(void **ctx)
 
 	p = audit(f, pg);
 	assert_string_equal(f->rep->model, "v6.19");
-	assert_int_equal(p->idle_refcount, 0);
-	assert_int_equal(p->poisoned, 1);
-	assert_int_equal(p->skipped, 3 + 15 + 1);	/* tails + memmap */
-	assert_int_equal(p->alloc_refs, 4 + 16 + 1);
-	assert_int_equal(p->page_refs, 4 + 16 + 1);
+	assert_int_equal(p->rule.idle, 0);
+	assert_int_equal(p->stats.poisoned, 1);
+	assert_int_equal(p->stats.skipped, 3 + 15 + 1);	/* tails + memmap */
+	assert_int_equal(p->stats.alloc_refs, 4 + 16 + 1);
+	assert_int_equal(p->judge.page_refs, 4 + 16 + 1);
 	assert_verdict(p, 22, 22, ZD_VERDICT_OK);
-	assert_int_equal(p->refcounts[0], 0);
-	assert_int_equal(p->refcounts[1], N - 20 - 3);
-	assert_int_equal(p->refcounts[2], 2);
-	assert_int_equal(p->refcounts[3], 1);
-	assert_int_equal(p->busy, 3);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->nlisted, 0);
+	assert_int_equal(p->stats.refcounts[0], 0);
+	assert_int_equal(p->stats.refcounts[1], N - 20 - 3);
+	assert_int_equal(p->stats.refcounts[2], 2);
+	assert_int_equal(p->stats.refcounts[3], 1);
+	assert_int_equal(p->stats.busy, 3);
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.nlisted, 0);
 	assert_int_equal(zd_report_findings(f->rep), 0);
 
 	buf = json(f->rep);

@@ -74,10 +74,10 @@ static struct zd_pgmap *audit(struct fh_fixture *f, uint64_t pg)
 static void assert_verdict(const struct zd_pgmap *p, int64_t expected,
 			   int64_t delta, enum zd_verdict verdict)
 {
-	assert_true(p->have_expected);
-	assert_int_equal(p->expected, expected);
-	assert_int_equal(p->delta, delta);
-	assert_int_equal(p->verdict, verdict);
+	assert_true(p->judge.have_expected);
+	assert_int_equal(p->judge.expected, expected);
+	assert_int_equal(p->judge.delta, delta);
+	assert_int_equal(p->judge.verdict, verdict);
 }
 
 static void healthy_fsdax(void **ctx)
@@ -91,23 +91,23 @@ static void healthy_fsdax(void **ctx)
 	p = audit(f, pg);
 
 	assert_string_equal(f->rep->model, "v6.1");
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_FS_DAX");
-	assert_int_equal(p->type, FH_MEMORY_DEVICE_FS_DAX);
-	assert_int_equal(p->ref.mode, ZD_REF_PERCPU);
-	assert_int_equal(p->ref.count, 1 + N);
-	assert_int_equal(p->pages, N);
-	assert_int_equal(p->units, N);
-	assert_int_equal(p->refcounts[2], N);
-	assert_int_equal(p->initial, 1);
-	assert_int_equal(p->transient, 0);
-	assert_int_equal(p->page_refs, N);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_FS_DAX");
+	assert_int_equal(p->desc.type, FH_MEMORY_DEVICE_FS_DAX);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_PERCPU);
+	assert_int_equal(p->desc.ref.count, 1 + N);
+	assert_int_equal(p->stats.pages, N);
+	assert_int_equal(p->stats.units, N);
+	assert_int_equal(p->stats.refcounts[2], N);
+	assert_int_equal(p->judge.initial, 1);
+	assert_int_equal(p->judge.transient, 0);
+	assert_int_equal(p->judge.page_refs, N);
 	assert_verdict(p, 1 + N, 0, ZD_VERDICT_OK);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->busy, 0);
-	assert_int_equal(p->nlisted, 0);
-	assert_false(p->registry_mismatch);
-	assert_string_equal(p->reason, "");
-	assert_string_equal(p->release_name, "dev_pagemap_percpu_release");
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.busy, 0);
+	assert_int_equal(p->stats.nlisted, 0);
+	assert_false(p->desc.registry_mismatch);
+	assert_string_equal(p->judge.reason, "");
+	assert_string_equal(p->desc.release_name, "dev_pagemap_percpu_release");
 	assert_int_equal(zd_report_findings(f->rep), 0);
 }
 
@@ -121,7 +121,7 @@ static void leaked_fsdax(void **ctx)
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N + 3);
 	p = audit(f, pg);
 	assert_verdict(p, 1 + N, 3, ZD_VERDICT_LEAKED);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.suspects, 0);
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
 
@@ -151,24 +151,24 @@ static void suspect_pages(void **ctx)
 
 	/* Page refcounts do not change the 6.1 FS_DAX expected count. */
 	assert_verdict(p, 1 + N, 0, ZD_VERDICT_OK);
-	assert_int_equal(p->refcounts[0], 1);
-	assert_int_equal(p->refcounts[1], 1);
-	assert_int_equal(p->refcounts[2], N - 3);
-	assert_int_equal(p->refcounts[3], 1);
-	assert_int_equal(p->suspects, 3);
-	assert_int_equal(p->nlisted, 3);
-	assert_int_equal(p->listed[0].pfn, pfn_of(64, 100));
-	assert_int_equal(p->listed[0].page, fh_page_addr(pfn_of(64, 100)));
-	assert_int_equal(p->listed[0].refcount, 2);
-	assert_int_equal(p->listed[0].mapcount, -1);
-	assert_int_equal(p->listed[0].reason, ZD_PAGE_REFCOUNT);
-	assert_true(p->listed[0].suspect);
-	assert_int_equal(p->listed[1].pfn, pfn_of(64, 700));
-	assert_int_equal(p->listed[1].refcount, 0);
-	assert_int_equal(p->listed[1].reason, ZD_PAGE_REFCOUNT);
-	assert_int_equal(p->listed[2].pfn, pfn_of(64, 1023));
-	assert_int_equal(p->listed[2].refcount, -1);
-	assert_int_equal(p->listed[2].reason, ZD_PAGE_NEGATIVE);
+	assert_int_equal(p->stats.refcounts[0], 1);
+	assert_int_equal(p->stats.refcounts[1], 1);
+	assert_int_equal(p->stats.refcounts[2], N - 3);
+	assert_int_equal(p->stats.refcounts[3], 1);
+	assert_int_equal(p->stats.suspects, 3);
+	assert_int_equal(p->stats.nlisted, 3);
+	assert_int_equal(p->stats.listed[0].pfn, pfn_of(64, 100));
+	assert_int_equal(p->stats.listed[0].page, fh_page_addr(pfn_of(64, 100)));
+	assert_int_equal(p->stats.listed[0].refcount, 2);
+	assert_int_equal(p->stats.listed[0].mapcount, -1);
+	assert_int_equal(p->stats.listed[0].reason, ZD_PAGE_REFCOUNT);
+	assert_true(p->stats.listed[0].suspect);
+	assert_int_equal(p->stats.listed[1].pfn, pfn_of(64, 700));
+	assert_int_equal(p->stats.listed[1].refcount, 0);
+	assert_int_equal(p->stats.listed[1].reason, ZD_PAGE_REFCOUNT);
+	assert_int_equal(p->stats.listed[2].pfn, pfn_of(64, 1023));
+	assert_int_equal(p->stats.listed[2].refcount, -1);
+	assert_int_equal(p->stats.listed[2].reason, ZD_PAGE_NEGATIVE);
 	/* Suspects alone are a finding. */
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
@@ -189,23 +189,23 @@ static void private_idle_allocated(void **ctx)
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + k);
 	p = audit(f, pg);
 
-	assert_int_equal(p->idle_refcount, 0);
-	assert_int_equal(p->refcounts[1], N - k);
-	assert_int_equal(p->refcounts[2], k);
-	assert_int_equal(p->page_refs, k);
+	assert_int_equal(p->rule.idle, 0);
+	assert_int_equal(p->stats.refcounts[1], N - k);
+	assert_int_equal(p->stats.refcounts[2], k);
+	assert_int_equal(p->judge.page_refs, k);
 	assert_verdict(p, 1 + k, 0, ZD_VERDICT_OK);
-	assert_int_equal(p->busy, k);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->nlisted, 0);
+	assert_int_equal(p->stats.busy, k);
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.nlisted, 0);
 	assert_int_equal(zd_report_findings(f->rep), 0);
 
 	/* -a lists them, as busy, not suspect. */
 	p = audit_opts(f, pg, &all);
-	assert_int_equal(p->nlisted, k);
+	assert_int_equal(p->stats.nlisted, k);
 	for (int i = 0; i < k; i++) {
-		assert_int_equal(p->listed[i].pfn, pfn_of(64, alloc[i]));
-		assert_int_equal(p->listed[i].reason, ZD_PAGE_BUSY);
-		assert_false(p->listed[i].suspect);
+		assert_int_equal(p->stats.listed[i].pfn, pfn_of(64, alloc[i]));
+		assert_int_equal(p->stats.listed[i].reason, ZD_PAGE_BUSY);
+		assert_false(p->stats.listed[i].suspect);
 	}
 }
 
@@ -220,10 +220,10 @@ static void private_missing(void **ctx)
 	fh_page_set(f->fh, pfn_of(64, 2), pg, 3);
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + 1);
 	p = audit(f, pg);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_COHERENT");
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_COHERENT");
 	assert_verdict(p, 3, -1, ZD_VERDICT_MISSING);
-	assert_int_equal(p->busy, 2);
-	assert_int_equal(p->suspects, 0);
+	assert_int_equal(p->stats.busy, 2);
+	assert_int_equal(p->stats.suspects, 0);
 }
 
 static void private_unreadable(void **ctx)
@@ -236,11 +236,11 @@ static void private_unreadable(void **ctx)
 	fh_exclude(f->fh, fh_page_addr(pfn_of(64, 128)), 4096);
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1);
 	p = audit(f, pg);
-	assert_int_equal(p->unreadable, 64);
-	assert_int_equal(p->excluded, 64);
+	assert_int_equal(p->stats.unreadable, 64);
+	assert_int_equal(p->stats.excluded, 64);
 	/* Any of the 64 could be allocated: no verdict. */
-	assert_int_equal(p->verdict, ZD_VERDICT_UNKNOWN);
-	assert_true(p->reason[0] != '\0');
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_UNKNOWN);
+	assert_true(p->judge.reason[0] != '\0');
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
 
@@ -256,11 +256,11 @@ static void dead_after_teardown_leaked(void **ctx)
 	 */
 	fh_ref_atomic(f->fh, pg + FH_PGMAP_REF, 3, 2);
 	p = audit(f, pg);
-	assert_int_equal(p->ref.mode, ZD_REF_DEAD);
-	assert_int_equal(p->ref.count, 2);
-	assert_int_equal(p->initial, 0);
-	assert_int_equal(p->transient, 0);
-	assert_int_equal(p->page_refs, 0);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_DEAD);
+	assert_int_equal(p->desc.ref.count, 2);
+	assert_int_equal(p->judge.initial, 0);
+	assert_int_equal(p->judge.transient, 0);
+	assert_int_equal(p->judge.page_refs, 0);
 	assert_verdict(p, 0, 2, ZD_VERDICT_LEAKED);
 }
 
@@ -285,12 +285,12 @@ static void warn_state(void **ctx)
 	r.release = fh_symbol_addr(f->fh, "dev_pagemap_percpu_release");
 	fh_ref_init(f->fh, pg + FH_PGMAP_REF, &r);
 	p = audit(f, pg);
-	assert_int_equal(p->ref.mode, ZD_REF_DEAD);
-	assert_true(p->ref.switching);
-	assert_false(p->ref.bias_in_count);
-	assert_int_equal(p->ref.count, 0);
-	assert_int_equal(p->initial, 0);
-	assert_int_equal(p->transient, 1);
+	assert_int_equal(p->desc.ref.mode, ZD_REF_DEAD);
+	assert_true(p->desc.ref.switching);
+	assert_false(p->desc.ref.bias_in_count);
+	assert_int_equal(p->desc.ref.count, 0);
+	assert_int_equal(p->judge.initial, 0);
+	assert_int_equal(p->judge.transient, 1);
 	assert_verdict(p, 1, -1, ZD_VERDICT_MISSING);
 }
 
@@ -305,13 +305,13 @@ static void foreign_page(void **ctx)
 	fh_page_set(f->fh, pfn_of(64, 42), other, 1);
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N);
 	p = audit(f, pg);
-	assert_int_equal(p->foreign, 1);
-	assert_int_equal(p->suspects, 1);
-	assert_int_equal(p->nlisted, 1);
-	assert_int_equal(p->listed[0].pfn, pfn_of(64, 42));
-	assert_int_equal(p->listed[0].pgmap_word, other);
-	assert_int_equal(p->listed[0].reason, ZD_PAGE_FOREIGN);
-	assert_true(p->listed[0].suspect);
+	assert_int_equal(p->stats.foreign, 1);
+	assert_int_equal(p->stats.suspects, 1);
+	assert_int_equal(p->stats.nlisted, 1);
+	assert_int_equal(p->stats.listed[0].pfn, pfn_of(64, 42));
+	assert_int_equal(p->stats.listed[0].pgmap_word, other);
+	assert_int_equal(p->stats.listed[0].reason, ZD_PAGE_FOREIGN);
+	assert_true(p->stats.listed[0].suspect);
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
 
@@ -324,11 +324,11 @@ static void p2pdma_lower_bound(void **ctx)
 	/* Two pci_alloc_p2pmem() allocations: no struct page shows them. */
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N + 2);
 	p = audit(f, pg);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_PCI_P2PDMA");
-	assert_int_equal(p->expected, 1 + N);
-	assert_int_equal(p->delta, 2);
-	assert_int_equal(p->verdict, ZD_VERDICT_UNKNOWN);
-	assert_true(p->reason[0] != '\0');
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_PCI_P2PDMA");
+	assert_int_equal(p->judge.expected, 1 + N);
+	assert_int_equal(p->judge.delta, 2);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_UNKNOWN);
+	assert_true(p->judge.reason[0] != '\0');
 }
 
 static void p2pdma_missing_is_certain(void **ctx)
@@ -351,11 +351,11 @@ static void unknown_type(void **ctx)
 
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N);
 	p = audit(f, pg);
-	assert_null(p->type_name);
-	assert_int_equal(p->type, 9);
-	assert_false(p->have_expected);
-	assert_int_equal(p->verdict, ZD_VERDICT_UNKNOWN);
-	assert_true(p->reason[0] != '\0');
+	assert_null(p->desc.type_name);
+	assert_int_equal(p->desc.type, 9);
+	assert_false(p->judge.have_expected);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_UNKNOWN);
+	assert_true(p->judge.reason[0] != '\0');
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
 
@@ -368,10 +368,10 @@ static void ref_unreadable(void **ctx)
 
 	fh_exclude(f->fh, data, FH_PCR_DATA_SIZE);
 	p = audit(f, pg);
-	assert_non_null(p->ref_error);
-	assert_false(p->have_expected);
-	assert_int_equal(p->verdict, ZD_VERDICT_UNKNOWN);
-	assert_non_null(strstr(p->reason, "percpu_ref unreadable"));
+	assert_non_null(p->desc.ref_error);
+	assert_false(p->judge.have_expected);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_UNKNOWN);
+	assert_non_null(strstr(p->judge.reason, "percpu_ref unreadable"));
 }
 
 static void select_pgmap(void **ctx)
@@ -389,13 +389,13 @@ static void select_pgmap(void **ctx)
 	/* Both, sorted by address. */
 	audit(f, a);
 	assert_int_equal(f->rep->npgmaps, 2);
-	assert_int_equal(f->rep->pgmaps[0].addr, a < b ? a : b);
-	assert_int_equal(f->rep->pgmaps[1].addr, a < b ? b : a);
+	assert_int_equal(f->rep->pgmaps[0].desc.addr, a < b ? a : b);
+	assert_int_equal(f->rep->pgmaps[1].desc.addr, a < b ? b : a);
 	assert_int_equal(zd_report_findings(f->rep), 1);
 
 	p = audit_opts(f, b, &one);
 	assert_int_equal(f->rep->npgmaps, 1);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_GENERIC");
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_GENERIC");
 	assert_verdict(p, 1 + N, 1, ZD_VERDICT_LEAKED);
 
 	err = fh_try_audit(f, &bad);
@@ -501,7 +501,7 @@ static void registry_mismatch(void **ctx)
 			  pfn_of(66, 0), pfn_of(66, 15), pg);
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N);
 	p = audit(f, pg);
-	assert_true(p->registry_mismatch);
+	assert_true(p->desc.registry_mismatch);
 	assert_verdict(p, 1 + N, 0, ZD_VERDICT_OK);
 	assert_int_equal(zd_report_findings(f->rep), 1);
 }
@@ -518,16 +518,16 @@ static void listing_limits(void **ctx)
 		fh_page_set(f->fh, pfn_of(64, 3 * i), pg, 2);
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + N);
 	p = audit(f, pg);
-	assert_int_equal(p->suspects, 200);
-	assert_int_equal(p->nlisted, 200);
-	assert_int_equal(p->listed_dropped, 0);
+	assert_int_equal(p->stats.suspects, 200);
+	assert_int_equal(p->stats.nlisted, 200);
+	assert_int_equal(p->stats.listed_dropped, 0);
 	for (uint64_t i = 0; i < 200; i++)
-		assert_int_equal(p->listed[i].pfn, pfn_of(64, 3 * i));
+		assert_int_equal(p->stats.listed[i].pfn, pfn_of(64, 3 * i));
 
 	p = audit_opts(f, pg, &two);
-	assert_int_equal(p->suspects, 200);
-	assert_int_equal(p->nlisted, 2);
-	assert_int_equal(p->listed_dropped, 198);
+	assert_int_equal(p->stats.suspects, 200);
+	assert_int_equal(p->stats.nlisted, 2);
+	assert_int_equal(p->stats.listed_dropped, 198);
 }
 
 static void text_detail(void **ctx)

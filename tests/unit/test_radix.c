@@ -514,7 +514,7 @@ static struct zd_report *audit_all(struct fixture *f)
 static const struct zd_pgmap *find(const struct zd_report *rep, uint64_t pg)
 {
 	for (size_t i = 0; i < rep->npgmaps; i++)
-		if (rep->pgmaps[i].addr == pg)
+		if (rep->pgmaps[i].desc.addr == pg)
 			return &rep->pgmaps[i];
 	fail_msg("pgmap 0x%llx not in the report", (unsigned long long)pg);
 	return NULL;
@@ -587,17 +587,17 @@ static void enumerate_4_5(void **ctx)
 	assert_string_equal(f->rep->registry, "pgmap_radix");
 	assert_int_equal(f->rep->npgmaps, 1);
 	p = find(f->rep, pg);
-	assert_false(p->registry_mismatch);
-	assert_false(p->hmm);
-	assert_int_equal(p->ranges[0].pfn_first, first);
-	assert_int_equal(p->ranges[0].pfn_end, first + n);
-	assert_int_equal(p->pages, n);
-	assert_int_equal(p->ref.addr, ref);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_HOST");
+	assert_false(p->desc.registry_mismatch);
+	assert_false(p->desc.hmm);
+	assert_int_equal(p->desc.ranges[0].pfn_first, first);
+	assert_int_equal(p->desc.ranges[0].pfn_end, first + n);
+	assert_int_equal(p->stats.pages, n);
+	assert_int_equal(p->desc.ref.addr, ref);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_HOST");
 	/* Every page idle at 1, no gets: expected = I. */
-	assert_int_equal(p->ref.count, 1);
-	assert_int_equal(p->expected, 1);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
+	assert_int_equal(p->desc.ref.count, 1);
+	assert_int_equal(p->judge.expected, 1);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
 }
 
 static void enumerate_4_14(void **ctx)
@@ -660,24 +660,24 @@ static void enumerate_4_14(void **ctx)
 	assert_int_equal(f->rep->npgmaps, 2);
 	p = find(f->rep, pg);
 	h = find(f->rep, hpg);
-	assert_false(p->hmm);
-	assert_false(p->registry_mismatch);
-	assert_string_equal(p->type_name, "MEMORY_DEVICE_HOST");
-	assert_int_equal(p->ref.addr, ref);
-	assert_int_equal(p->expected, 1 + n);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
+	assert_false(p->desc.hmm);
+	assert_false(p->desc.registry_mismatch);
+	assert_string_equal(p->desc.type_name, "MEMORY_DEVICE_HOST");
+	assert_int_equal(p->desc.ref.addr, ref);
+	assert_int_equal(p->judge.expected, 1 + n);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
 
-	assert_true(h->hmm);
-	assert_false(h->registry_mismatch);
-	assert_string_equal(h->type_name, "MEMORY_DEVICE_PRIVATE");
-	assert_int_equal(h->ref.addr, dm + FH_HMM_DEVMEM_REF);
-	assert_string_equal(h->release_name, "hmm_devmem_ref_release");
-	assert_int_equal(h->pages, hn);
-	assert_int_equal(h->expected, 1);
-	assert_int_equal(h->delta, 0);
-	assert_int_equal(h->verdict, ZD_VERDICT_OK);
-	assert_int_equal(h->busy, 2);
-	assert_int_equal(h->suspects, 0);
+	assert_true(h->desc.hmm);
+	assert_false(h->desc.registry_mismatch);
+	assert_string_equal(h->desc.type_name, "MEMORY_DEVICE_PRIVATE");
+	assert_int_equal(h->desc.ref.addr, dm + FH_HMM_DEVMEM_REF);
+	assert_string_equal(h->desc.release_name, "hmm_devmem_ref_release");
+	assert_int_equal(h->stats.pages, hn);
+	assert_int_equal(h->judge.expected, 1);
+	assert_int_equal(h->judge.delta, 0);
+	assert_int_equal(h->judge.verdict, ZD_VERDICT_OK);
+	assert_int_equal(h->stats.busy, 2);
+	assert_int_equal(h->stats.suspects, 0);
 
 	buf = json(f->rep);
 	obj = json_pgmap(buf, hpg);
@@ -727,11 +727,11 @@ static void enumerate_4_12_unaligned(void **ctx)
 
 	audit_all(f);
 	p = find(f->rep, pg);
-	assert_false(p->registry_mismatch);
-	assert_int_equal(p->pages, n);
-	assert_int_equal(p->unreadable, 0);
-	assert_int_equal(p->expected, 1 + n);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
+	assert_false(p->desc.registry_mismatch);
+	assert_int_equal(p->stats.pages, n);
+	assert_int_equal(p->stats.unreadable, 0);
+	assert_int_equal(p->judge.expected, 1 + n);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
 }
 
 #define M(fn) cmocka_unit_test_setup_teardown(fn, setup_modern, teardown)

@@ -100,28 +100,28 @@ static void holes_and_exclusions(void **ctx)
 	p = audit_one(f, pg);
 
 	unreadable = SUB + SEC + 64 + 64 + SUB;
-	assert_int_equal(p->pages, total);
-	assert_int_equal(p->units, total);
-	assert_int_equal(p->unreadable, unreadable);
-	assert_int_equal(p->excluded, 64);
+	assert_int_equal(p->stats.pages, total);
+	assert_int_equal(p->stats.units, total);
+	assert_int_equal(p->stats.unreadable, unreadable);
+	assert_int_equal(p->stats.excluded, 64);
 	/* Every readable page is idle at 1; nothing was taken for 0. */
-	assert_int_equal(p->refcounts[0], 0);
-	assert_int_equal(p->refcounts[1], 0);
-	assert_int_equal(p->refcounts[2], total - unreadable);
-	assert_int_equal(p->refcounts[3], 0);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->foreign, 0);
-	assert_int_equal(p->nlisted, 0);
-	assert_false(p->registry_mismatch);
+	assert_int_equal(p->stats.refcounts[0], 0);
+	assert_int_equal(p->stats.refcounts[1], 0);
+	assert_int_equal(p->stats.refcounts[2], total - unreadable);
+	assert_int_equal(p->stats.refcounts[3], 0);
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.foreign, 0);
+	assert_int_equal(p->stats.nlisted, 0);
+	assert_false(p->desc.registry_mismatch);
 	/* FS_DAX's expected count does not depend on the pages read. */
-	assert_true(p->have_expected);
-	assert_int_equal(p->expected, 1 + total);
-	assert_int_equal(p->delta, 0);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
+	assert_true(p->judge.have_expected);
+	assert_int_equal(p->judge.expected, 1 + total);
+	assert_int_equal(p->judge.delta, 0);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
 	/* ...but the report must say suspects may hide there. */
 	snprintf(note, sizeof(note), "%llu struct pages",
 		 (unsigned long long)unreadable);
-	assert_non_null(strstr(p->reason, note));
+	assert_non_null(strstr(p->judge.reason, note));
 }
 
 static void missing_section_root(void **ctx)
@@ -140,12 +140,12 @@ static void missing_section_root(void **ctx)
 
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1);
 	p = audit_one(f, pg);
-	assert_int_equal(p->pages, 2 * SUB);
-	assert_int_equal(p->unreadable, 2 * SUB);
-	assert_int_equal(p->excluded, 0);
-	assert_int_equal(p->refcounts[1], 0);
+	assert_int_equal(p->stats.pages, 2 * SUB);
+	assert_int_equal(p->stats.unreadable, 2 * SUB);
+	assert_int_equal(p->stats.excluded, 0);
+	assert_int_equal(p->stats.refcounts[1], 0);
 	/* DEVICE_PRIVATE's expected count needs the pages: unknown. */
-	assert_int_equal(p->verdict, ZD_VERDICT_UNKNOWN);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_UNKNOWN);
 }
 
 static void altmap_skipped(void **ctx)
@@ -182,27 +182,27 @@ static void altmap_skipped(void **ctx)
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + (int64_t)owned);
 	p = audit_one(f, pg);
 
-	assert_true(p->altmap_valid);
-	assert_int_equal(p->altmap_reserve, 2);
-	assert_int_equal(p->altmap_free, 14);
-	assert_int_equal(p->nr_range, 2);
-	assert_int_equal(p->ranges[0].pfn_first, base + skip);
-	assert_int_equal(p->ranges[0].pfn_end, base + 2 * SUB);
+	assert_true(p->desc.altmap_valid);
+	assert_int_equal(p->desc.altmap_reserve, 2);
+	assert_int_equal(p->desc.altmap_free, 14);
+	assert_int_equal(p->desc.nr_range, 2);
+	assert_int_equal(p->desc.ranges[0].pfn_first, base + skip);
+	assert_int_equal(p->desc.ranges[0].pfn_end, base + 2 * SUB);
 	/* Only range 0 hosts the altmap. */
-	assert_int_equal(p->ranges[1].pfn_first, r1);
-	assert_int_equal(p->ranges[1].pfn_end, r1 + SUB);
-	assert_int_equal(p->pages, owned);
-	assert_int_equal(p->refcounts[2], owned);
-	assert_int_equal(p->refcounts[1], 0);
-	assert_int_equal(p->foreign, 0);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->unreadable, 0);
+	assert_int_equal(p->desc.ranges[1].pfn_first, r1);
+	assert_int_equal(p->desc.ranges[1].pfn_end, r1 + SUB);
+	assert_int_equal(p->stats.pages, owned);
+	assert_int_equal(p->stats.refcounts[2], owned);
+	assert_int_equal(p->stats.refcounts[1], 0);
+	assert_int_equal(p->stats.foreign, 0);
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.unreadable, 0);
 	/* The registry maps whole ranges, altmap included. */
-	assert_false(p->registry_mismatch);
-	assert_int_equal(p->expected, 1 + owned);
-	assert_int_equal(p->delta, 0);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
-	assert_string_equal(p->reason, "");
+	assert_false(p->desc.registry_mismatch);
+	assert_int_equal(p->judge.expected, 1 + owned);
+	assert_int_equal(p->judge.delta, 0);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
+	assert_string_equal(p->judge.reason, "");
 }
 
 static void compound_units(void **ctx)
@@ -235,18 +235,18 @@ static void compound_units(void **ctx)
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + (int64_t)units);
 	p = audit_one(f, pg);
 
-	assert_int_equal(p->vmemmap_shift, 2);
-	assert_int_equal(p->pages, n);
-	assert_int_equal(p->units, units);
+	assert_int_equal(p->desc.vmemmap_shift, 2);
+	assert_int_equal(p->stats.pages, n);
+	assert_int_equal(p->stats.units, units);
 	/* Only heads are counted, unreadable ones included. */
-	assert_int_equal(p->unreadable, lost);
-	assert_int_equal(p->refcounts[2], units - lost);
-	assert_int_equal(p->refcounts[1], 0);
-	assert_int_equal(p->suspects, 0);
-	assert_int_equal(p->foreign, 0);
-	assert_int_equal(p->expected, 1 + units);
-	assert_int_equal(p->delta, 0);
-	assert_int_equal(p->verdict, ZD_VERDICT_OK);
+	assert_int_equal(p->stats.unreadable, lost);
+	assert_int_equal(p->stats.refcounts[2], units - lost);
+	assert_int_equal(p->stats.refcounts[1], 0);
+	assert_int_equal(p->stats.suspects, 0);
+	assert_int_equal(p->stats.foreign, 0);
+	assert_int_equal(p->judge.expected, 1 + units);
+	assert_int_equal(p->judge.delta, 0);
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
 }
 
 static void excluded_batch_all_but_one(void **ctx)
@@ -269,15 +269,15 @@ static void excluded_batch_all_but_one(void **ctx)
 	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + (int64_t)SUB);
 	p = audit_one(f, pg);
 
-	assert_int_equal(p->unreadable, SUB - 64);
-	assert_int_equal(p->excluded, SUB - 64);
-	assert_int_equal(p->refcounts[2], 63);
-	assert_int_equal(p->refcounts[3], 1);
-	assert_int_equal(p->suspects, 1);
-	assert_int_equal(p->nlisted, 1);
-	assert_int_equal(p->listed[0].pfn, first + SUB - 1);
-	assert_int_equal(p->listed[0].page, fh_page_addr(first + SUB - 1));
-	assert_int_equal(p->listed[0].refcount, 3);
+	assert_int_equal(p->stats.unreadable, SUB - 64);
+	assert_int_equal(p->stats.excluded, SUB - 64);
+	assert_int_equal(p->stats.refcounts[2], 63);
+	assert_int_equal(p->stats.refcounts[3], 1);
+	assert_int_equal(p->stats.suspects, 1);
+	assert_int_equal(p->stats.nlisted, 1);
+	assert_int_equal(p->stats.listed[0].pfn, first + SUB - 1);
+	assert_int_equal(p->stats.listed[0].page, fh_page_addr(first + SUB - 1));
+	assert_int_equal(p->stats.listed[0].refcount, 3);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fh_fixture_teardown)
