@@ -15,8 +15,9 @@ ZD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 ZD_CFLAGS += -fno-strict-aliasing
 CLI_PKGS = libkdumpfile libdw libelf
 
-LIB_SRCS = lib/error.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
-	   lib/pgmap.c lib/pagewalk.c lib/model.c lib/waiters.c lib/audit.c \
+LIB_SRCS = lib/error.c lib/tells.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
+	   lib/pgmap.c lib/pagewalk.c lib/pageclass.c lib/holder.c lib/model.c \
+	   lib/waiters.c lib/examine.c lib/audit.c \
 	   lib/lookup.c lib/report.c
 CLI_SRCS = cli/main.c cli/kdump_host.c cli/flattened.c cli/dumpcheck.c \
 	   cli/debuginfo.c
@@ -57,6 +58,7 @@ zdref.so: ext/zdref_crash.c $(LIB_OBJS) $(LIB_HDRS)
 # Unit tests: the core over a fake host, with ASan and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray tests/unit/test_radix tests/unit/test_eras \
+	     tests/unit/test_busy \
 	     tests/unit/test_sections tests/unit/test_model
 UNIT_SUPPORT = tests/unit/fakehost.c
 

@@ -24,6 +24,13 @@ struct zd_layout {
 	/* struct page */
 	uint64_t page_size;
 	uint64_t page_flags, page_refcount, page_mapcount, page_pgmap;
+	/* optional (ZD_NO_MEMBER): who holds a page, and how often pinned */
+	uint64_t page_mapping, page_index, page_zone_device_data;
+	uint64_t pincount; /* from the head: folio._pincount (6.1+) or
+			    * page[1].compound_pincount (5.8-6.0) */
+	/* page->mapping -> address_space.host -> inode -> super_block.s_id */
+	uint64_t as_host, inode_ino, inode_sb, inode_mapping, sb_id;
+	bool have_holders;
 
 	/* sections */
 	uint64_t mem_section; /* address of the root table */
@@ -52,7 +59,16 @@ struct zd_layout {
 	/* waiters on pgmap->done: completion.wait.task_list of swait_queue */
 	uint64_t done_task_list; /* offset inside struct completion */
 	uint64_t swq_task, swq_list, task_pid, task_comm, task_state;
-	bool have_waiters;
+	bool have_waiters, have_task;
+
+	/*
+	 * wait_var_event() waiters (DAX layout breaks, 4.18+): the hashed
+	 * bit_wait_table[] of wait_queue_heads, each queueing
+	 * wait_bit_queue_entry { key { flags = &var, bit_nr = -1 }, wq_entry }.
+	 */
+	uint64_t bwt_addr, bwt_count, wqh_size, wqh_head;
+	uint64_t wbq_var, wbq_bit_nr, wbq_task, wbq_list;
+	bool have_varwait;
 
 	/*
 	 * Registries: the XArray pgmap_array (4.20+), the radix tree
@@ -79,11 +95,30 @@ struct zd_layout {
 	uint64_t cpu_offset[ZD_MAX_CPUS];
 };
 
+/*
+ * Era tells: the members and symbols that tell kernels apart, in one
+ * table (lib/tells.c), resolved once per target.  A new kernel is one row
+ * here, one in the era table of lib/model.c, and its page rule.
+ */
+enum zd_tell {
+	ZD_TELL_FOLIO_FREE, /* dev_pagemap_ops.folio_free: 6.19 */
+	ZD_TELL_FOLIO_PGMAP, /* folio.pgmap: 6.15 */
+	ZD_TELL_ZONE_DEVICE_PAGE_INIT, /* zone_device_page_init(): 6.1 */
+	ZD_TELL_FREE_ZONE_DEVICE_PAGE, /* free_zone_device_page(): 5.18 */
+	ZD_TELL_GET_ZONE_DEVICE_PAGE, /* get_zone_device_page(): 4.5-4.11 */
+	ZD_TELL_COUNT,
+};
+
 struct zd_target {
 	struct zd_host host;
 	struct zd_layout lay;
+	bool tells[ZD_TELL_COUNT];
 	const struct zd_era *era;
 };
+
+/* lib/tells.c */
+void zd_tells_resolve(struct zd_target *t);
+const char *zd_tell_name(enum zd_tell tell);
 
 /* Little helpers over the host. */
 struct zd_error *zd_read(const struct zd_target *t, uint64_t addr, void *buf,
@@ -109,22 +144,28 @@ static inline uint32_t zd_get_u32(const void *p)
 struct zd_era;
 const struct zd_era *zd_era_detect(const struct zd_target *t);
 const char *zd_era_name(const struct zd_era *era);
-/* Large folios of this era hold 1 << order references (6.19 device-private). */
-bool zd_model_folio_refs(const struct zd_target *t, const struct zd_pgmap *pg);
-/* Before the page walk: the type's idle refcount. */
-void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pgmap);
-void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pgmap);
-/* Is a page with this refcount idle, busy-but-normal, or suspect? */
+/* Before the walk: the page rule of this pgmap (needs desc and its ref). */
+void zd_model_rule(const struct zd_target *t, struct zd_pgmap *pgmap);
+/* After the walk: expected count, delta, verdict. */
+void zd_model_judge(const struct zd_target *t, struct zd_pgmap *pgmap);
+
+/* lib/pageclass.c: a decoded page judged by its pgmap's rule, no era. */
 enum zd_page_class {
 	ZD_CLASS_IDLE,
 	ZD_CLASS_BUSY,
 	ZD_CLASS_SUSPECT,
 	ZD_CLASS_SKIP, /* holds no references: poisoned, memmap, tail */
 };
-enum zd_page_class zd_model_classify(const struct zd_target *t,
-				     const struct zd_pgmap *pgmap,
-				     int32_t refcount,
-				     enum zd_page_reason *reason);
+enum zd_page_class zd_page_classify(const struct zd_page_rule *rule, bool dead,
+				    struct zd_page *p);
+
+/* lib/holder.c: name the holder of a busy page (small cache inside). */
+struct zd_holders;
+struct zd_holders *zd_holders_new(void);
+void zd_holders_free(struct zd_holders *h);
+/* Fills p->holder; false when page->mapping is no file's address_space. */
+bool zd_holder_resolve(const struct zd_target *t, struct zd_holders *h,
+		       const struct zd_pgmap *pgmap, struct zd_page *p);
 
 /* lib/percpu_ref.c */
 struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
@@ -147,11 +188,16 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 				   struct zd_pgmap *pgmap, size_t max_listed,
 				   bool all_pages);
 
-/* Decode one struct page of pgmap and judge it by the model. */
+/*
+ * Decode one struct page of pgmap and judge it by the pgmap's rule.  next
+ * is the struct page after it when at hand (the pin count of a large
+ * folio lives there), else NULL; holders may be NULL (no holder named).
+ */
 enum zd_page_class zd_page_judge(const struct zd_target *t,
-				 const struct zd_pgmap *pgmap, uint64_t pfn,
+				 const struct zd_pgmap *pgmap,
+				 struct zd_holders *holders, uint64_t pfn,
 				 uint64_t page_addr, const uint8_t *sp,
-				 struct zd_page *p);
+				 const uint8_t *next, struct zd_page *p);
 /* Read the struct page of one pfn (buf: sizeof(struct page)). */
 struct zd_error *zd_page_read(const struct zd_target *t, uint64_t pfn,
 			      uint64_t *page_addr, void *buf);
@@ -176,7 +222,33 @@ void zd_pgmap_release(struct zd_pgmap *pgmap);
 const char *zd_registry_name(const struct zd_target *t);
 
 /* lib/waiters.c */
+/* Tasks on pgmap->done (5.3+). */
 struct zd_error *zd_waiters_read(const struct zd_target *t,
 				 struct zd_pgmap *pgmap);
+/* Every wait_var_event() waiter of the kernel, read once per audit. */
+struct zd_varwait {
+	uint64_t var, task;
+};
+struct zd_error *zd_varwaits_read(const struct zd_target *t,
+				  struct zd_varwait **out, size_t *n);
+/* The waiters among them whose variable is a page of this pgmap. */
+struct zd_error *zd_varwaits_match(const struct zd_target *t,
+				   const struct zd_varwait *vw, size_t n,
+				   struct zd_pgmap *pgmap);
+
+/*
+ * lib/examine.c: the stages of one pgmap, in order, for the audit and -P:
+ * decode (desc) -> rule -> page walk (stats) -> waiters -> judge.
+ */
+struct zd_examine {
+	bool walk; /* walk the pages and judge (audit); else up to the rule */
+	size_t max_listed;
+	bool all_pages;
+	const struct zd_varwait *varwaits;
+	size_t nvarwaits;
+};
+void zd_pgmap_examine(const struct zd_target *t,
+		      const struct zd_registered *reg,
+		      const struct zd_examine *how, struct zd_pgmap *pgmap);
 
 #endif /* ZDREF_INTERNAL_H */

@@ -34,14 +34,14 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 		return err;
 	for (size_t i = 0; i < n && !info->found; i++) {
 		struct zd_pgmap *pg = &info->pgmap;
+		const struct zd_examine how = { .walk = false };
 
 		/* Only the ranges matter until the pfn is found. */
-		err = zd_pgmap_decode(t, regs[i].pgmap, pg, false);
-		pg->desc.hmm = regs[i].hmm;
-		if (err) {
+		zd_pgmap_examine(t, &regs[i], &how, pg);
+		if (pg->judge.verdict == ZD_VERDICT_UNKNOWN) {
 			/* An undecodable pgmap cannot hold it; keep looking. */
-			zd_error_destroy(err);
 			zd_pgmap_release(pg);
+			memset(pg, 0, sizeof(*pg));
 			continue;
 		}
 		for (unsigned int r = 0; r < pg->desc.nr_range; r++) {
@@ -60,9 +60,10 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 
 	/* The model's idle state may depend on the ref's (4.12-era dead). */
 	zd_pgmap_read_ref(t, &info->pgmap);
-	zd_model_prepare(t, &info->pgmap);
+	zd_model_rule(t, &info->pgmap);
 	{
-		const struct zd_range *r = &info->pgmap.desc.ranges[info->range];
+		const struct zd_range *r =
+			&info->pgmap.desc.ranges[info->range];
 		uint64_t unit = 1ULL << info->pgmap.desc.vmemmap_shift;
 
 		info->owned = pfn >= r->pfn_first && pfn < r->pfn_end;
@@ -72,7 +73,7 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 	}
 	info->tail = head != pfn;
 	info->head_pfn = head;
-	buf = malloc(l->page_size);
+	buf = malloc(2 * l->page_size);
 	if (!buf) {
 		zd_pfn_info_release(info);
 		return &zd_error_nomem;
@@ -84,10 +85,19 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 		info->state = "struct page not in the dump";
 	} else {
 		enum zd_page_class cls;
+		struct zd_holders *holders = zd_holders_new();
+		/* page[1]: the pin count of a large folio */
+		struct zd_error *e2 =
+			zd_read(t, addr + l->page_size, buf + l->page_size,
+				l->page_size, "struct page");
+		bool have_next = !e2;
 
+		zd_error_destroy(e2);
 		info->readable = true;
-		cls = zd_page_judge(t, &info->pgmap, pfn, addr, buf,
+		cls = zd_page_judge(t, &info->pgmap, holders, pfn, addr, buf,
+				    have_next ? buf + l->page_size : NULL,
 				    &info->page);
+		zd_holders_free(holders);
 		if (!info->owned)
 			info->state =
 				"not owned: altmap reserve or memmap, holds no references";

@@ -19,6 +19,10 @@
  *       ALLOC      6.1+ device-private/coherent: one per allocated page
  *                  (6.19: per page of an allocated folio)
  *       NONE       HMM 4.14-4.20 (hmm_devmem_radix): no per-page references
+ *
+ * Before the walk the model hands it one page rule per pgmap (struct
+ * zd_page_rule): the idle refcount and what makes a page above it busy
+ * rather than suspect (lib/pageclass.c applies it, knowing no era).
  */
 #include <string.h>
 
@@ -36,7 +40,8 @@ enum zd_ref_source {
 struct zd_type_rule {
 	enum zd_ref_source source;
 	int32_t idle; /* refcount of an idle page */
-	bool busy_ok; /* refcounts above idle are normal use */
+	enum zd_use use; /* what makes a page above idle busy */
+	bool mapcount_refs; /* 6.15+: each mapping holds a page reference */
 	bool lower_bound; /* references outside struct pages (P2PDMA) */
 	bool folio_refs; /* allocated large folios: 1 << order refs */
 };
@@ -58,54 +63,29 @@ struct zd_era {
 	struct zd_type_rule hmm;
 };
 
-static bool has_symbol(const struct zd_target *t, const char *name)
-{
-	uint64_t addr, size;
-	struct zd_error *err = t->host.symbol(t->host.arg, name, &addr, &size);
-
-	zd_error_destroy(err);
-	return !err;
-}
-
-static bool has_member(const struct zd_target *t, const char *type,
-		       const char *member)
-{
-	uint64_t off, size;
-	struct zd_error *err =
-		t->host.member(t->host.arg, type, member, &off, &size);
-
-	zd_error_destroy(err);
-	return !err;
-}
-
-/* 6.19: large device-private folios; page_free became folio_free. */
 static bool is_v6_19(const struct zd_target *t)
 {
-	return has_member(t, "dev_pagemap_ops", "folio_free");
+	return t->tells[ZD_TELL_FOLIO_FREE];
 }
 
-/* 6.15: the pgmap pointer moved from struct page to struct folio. */
 static bool is_v6_15(const struct zd_target *t)
 {
-	return has_member(t, "folio", "pgmap");
+	return t->tells[ZD_TELL_FOLIO_PGMAP];
 }
 
-/* 6.1: zone_device_page_init() (0dc45ca1ce18) takes the allocation ref. */
 static bool is_v6_1(const struct zd_target *t)
 {
-	return has_symbol(t, "zone_device_page_init");
+	return t->tells[ZD_TELL_ZONE_DEVICE_PAGE_INIT];
 }
 
-/* 5.18: free_zone_device_page() (27674ef6c73f) resets pages to 1. */
 static bool is_v5_18(const struct zd_target *t)
 {
-	return has_symbol(t, "free_zone_device_page");
+	return t->tells[ZD_TELL_FREE_ZONE_DEVICE_PAGE];
 }
 
-/* 4.5-4.11: get_page() called get_zone_device_page(). */
 static bool is_v4_5(const struct zd_target *t)
 {
-	return has_symbol(t, "get_zone_device_page");
+	return t->tells[ZD_TELL_GET_ZONE_DEVICE_PAGE];
 }
 
 /* 4.12-5.17: the kernel has a dev_pagemap and none of the later tells. */
@@ -115,10 +95,22 @@ static bool is_v4_12(const struct zd_target *t)
 	return true;
 }
 
-#define RULE(src, idle_, busy_, ...)                                          \
-	{                                                                     \
-		.source = ZD_REFS_##src, .idle = (idle_), .busy_ok = (busy_), \
-		__VA_ARGS__                                                   \
+/*
+ * Page use per type (dax-warn-printk.md §1):
+ *   FILE   FS_DAX and device-dax pages above idle are held through a
+ *          file's mapping: GUP (FOLL_GET +1, FOLL_PIN +1024 on small
+ *          pages), pipe buffers, I/O in flight.  fs/dax.c
+ *          dax_associate_entry() / drivers/dax/device.c dax_set_mapping()
+ *          set page->mapping; a page above idle with none is a suspect.
+ *   ALLOC  device-private/coherent and P2PDMA pages: allocated.
+ * 6.15+ (38607c62b34b "fs/dax: properly refcount fs dax pages"): every
+ * DAX mapping takes a page reference and is counted in _mapcount
+ * (insert_page_into_pte_locked(): folio_get + folio_add_file_rmap_pte).
+ */
+#define RULE(src, idle_, use_, ...)                       \
+	{                                                 \
+		.source = ZD_REFS_##src, .idle = (idle_), \
+		.use = ZD_USE_##use_, __VA_ARGS__         \
 	}
 
 static const struct zd_era eras[] = {
@@ -126,62 +118,62 @@ static const struct zd_era eras[] = {
 		.name = "v6.19",
 		.matches = is_v6_19,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, true, .folio_refs = true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, false),
-			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, false, .lower_bound = true),
+			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, ALLOC, .folio_refs = true),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, FILE, .mapcount_refs = true),
+			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, FILE, .mapcount_refs = true),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, ALLOC, .lower_bound = true),
 		},
 	},
 	{
 		.name = "v6.15",
 		.matches = is_v6_15,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, false),
-			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, false, .lower_bound = true),
+			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, ALLOC),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 0, FILE, .mapcount_refs = true),
+			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, FILE, .mapcount_refs = true),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 0, ALLOC, .lower_bound = true),
 		},
 	},
 	{
 		.name = "v6.1",
 		.matches = is_v6_1,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 1, false),
-			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 1, false, .lower_bound = true),
+			[ZD_TYPE_PRIVATE] = RULE(ALLOC, 0, ALLOC),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 1, FILE),
+			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, FILE),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 1, ALLOC, .lower_bound = true),
 		},
 	},
 	{
 		.name = "v5.18",
 		.matches = is_v5_18,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(SETUP, 1, true),
-			[ZD_TYPE_FS_DAX] = RULE(SETUP, 1, false),
-			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(SETUP, 1, false, .lower_bound = true),
+			[ZD_TYPE_PRIVATE] = RULE(SETUP, 1, ALLOC),
+			[ZD_TYPE_FS_DAX] = RULE(SETUP, 1, FILE),
+			[ZD_TYPE_GENERIC] = RULE(SETUP, 1, FILE),
+			[ZD_TYPE_P2PDMA] = RULE(SETUP, 1, ALLOC, .lower_bound = true),
 		},
 	},
 	{
 		.name = "v4.5",
 		.matches = is_v4_5,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(PER_GET, 1, false),
-			[ZD_TYPE_FS_DAX] = RULE(PER_GET, 1, false),
-			[ZD_TYPE_GENERIC] = RULE(PER_GET, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(PER_GET, 1, false),
+			[ZD_TYPE_PRIVATE] = RULE(PER_GET, 1, NONE),
+			[ZD_TYPE_FS_DAX] = RULE(PER_GET, 1, FILE),
+			[ZD_TYPE_GENERIC] = RULE(PER_GET, 1, FILE),
+			[ZD_TYPE_P2PDMA] = RULE(PER_GET, 1, NONE),
 		},
 	},
 	{
 		.name = "v4.12",
 		.matches = is_v4_12,
 		.rules = {
-			[ZD_TYPE_PRIVATE] = RULE(PER_PAGE, 1, true),
-			[ZD_TYPE_FS_DAX] = RULE(PER_PAGE, 1, false),
-			[ZD_TYPE_GENERIC] = RULE(PER_PAGE, 1, false),
-			[ZD_TYPE_P2PDMA] = RULE(PER_PAGE, 1, false, .lower_bound = true),
+			[ZD_TYPE_PRIVATE] = RULE(PER_PAGE, 1, ALLOC),
+			[ZD_TYPE_FS_DAX] = RULE(PER_PAGE, 1, FILE),
+			[ZD_TYPE_GENERIC] = RULE(PER_PAGE, 1, FILE),
+			[ZD_TYPE_P2PDMA] = RULE(PER_PAGE, 1, ALLOC, .lower_bound = true),
 		},
-		.hmm = RULE(NONE, 1, true),
+		.hmm = RULE(NONE, 1, ALLOC),
 	},
 };
 
@@ -223,54 +215,46 @@ static const struct zd_type_rule *rule_for(const struct zd_target *t,
 	return cls < 0 ? NULL : &t->era->rules[cls];
 }
 
-bool zd_model_folio_refs(const struct zd_target *t, const struct zd_pgmap *pg)
+void zd_model_rule(const struct zd_target *t, struct zd_pgmap *pg)
 {
 	const struct zd_type_rule *rule = rule_for(t, pg);
+	struct zd_page_rule *r = &pg->rule;
 
-	return rule && rule->folio_refs;
-}
-
-enum zd_page_class zd_model_classify(const struct zd_target *t,
-				     const struct zd_pgmap *pg,
-				     int32_t refcount,
-				     enum zd_page_reason *reason)
-{
-	const struct zd_type_rule *rule = rule_for(t, pg);
-
-	*reason = ZD_PAGE_REFCOUNT;
-	if (refcount < 0) {
-		*reason = ZD_PAGE_NEGATIVE;
-		return ZD_CLASS_SUSPECT;
+	memset(r, 0, sizeof(*r));
+	/* Unknown types: judge pages by the common idle state, none busy. */
+	r->idle = rule ? rule->idle : 1;
+	if (!rule)
+		return;
+	r->use = rule->use;
+	r->mapcount_refs = rule->mapcount_refs;
+	r->folio_refs = rule->folio_refs;
+	if (pg->desc.ref_error || pg->desc.ref.mode != ZD_REF_DEAD)
+		return;
+	if (rule->source == ZD_REFS_PER_PAGE) {
+		/*
+		 * 4.12-5.17 teardown put_page()s every page to 0, each
+		 * dropping its reference (71389703839e,
+		 * devm_memremap_pages_release): once the ref is dead, 0 is
+		 * the rest state and a page still at 1 or more is held after
+		 * the kill.
+		 */
+		r->idle = 0;
+		r->use = ZD_USE_NONE;
+	} else if (rule->use == ZD_USE_FILE) {
+		/*
+		 * Once killed, get_dev_pagemap() fails (percpu_ref_tryget_live)
+		 * and memunmap_pages() will free the memmap without waiting
+		 * for page references: a DAX page still held races with it.
+		 */
+		r->dead_suspect = true;
 	}
-	if (refcount == pg->rule.idle)
-		return ZD_CLASS_IDLE;
-	if (rule && rule->busy_ok && refcount > rule->idle) {
-		/* In use the way this type is used: allocated, mapped. */
-		*reason = ZD_PAGE_BUSY;
-		return ZD_CLASS_BUSY;
-	}
-	return ZD_CLASS_SUSPECT;
 }
 
-void zd_model_prepare(const struct zd_target *t, struct zd_pgmap *pg)
-{
-	const struct zd_type_rule *rule = rule_for(t, pg);
-
-	/* Unknown types: judge pages by the common idle state. */
-	pg->rule.idle = rule ? rule->idle : 1;
-	/*
-	 * 4.12-5.17 teardown put_page()s every page to 0, each dropping its
-	 * reference: once the ref is dead, 0 is the rest state and a page
-	 * still at 1 or more is held after the kill.
-	 */
-	if (rule && rule->source == ZD_REFS_PER_PAGE &&
-	    pg->desc.ref.mode == ZD_REF_DEAD && !pg->desc.ref_error)
-		pg->rule.idle = 0;
-}
-
+/* A number computed from the pages that happened to be readable is no delta. */
 static void set_unknown(struct zd_pgmap *pg, const char *why)
 {
 	pg->judge.verdict = ZD_VERDICT_UNKNOWN;
+	pg->judge.have_expected = false;
 	snprintf(pg->judge.reason, sizeof(pg->judge.reason), "%s", why);
 }
 
@@ -283,7 +267,8 @@ static int64_t page_refs(const struct zd_type_rule *rule,
 		return pg->stats.refsum;
 	case ZD_REFS_PER_PAGE:
 		/* refcounts[]: <0, 0, 1, 2+ over unit heads */
-		return (int64_t)(pg->stats.refcounts[2] + pg->stats.refcounts[3]);
+		return (int64_t)(pg->stats.refcounts[2] +
+				 pg->stats.refcounts[3]);
 	case ZD_REFS_SETUP:
 		return dead ? 0 : (int64_t)pg->stats.units;
 	case ZD_REFS_ALLOC:
@@ -293,7 +278,7 @@ static int64_t page_refs(const struct zd_type_rule *rule,
 	}
 }
 
-void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
+void zd_model_judge(const struct zd_target *t, struct zd_pgmap *pg)
 {
 	const struct zd_type_rule *rule = rule_for(t, pg);
 	bool dead;
@@ -301,7 +286,8 @@ void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
 	pg->judge.reason[0] = '\0';
 	if (pg->desc.ref_error) {
 		snprintf(pg->judge.reason, sizeof(pg->judge.reason),
-			 "percpu_ref unreadable: %s", pg->desc.ref_error->message);
+			 "percpu_ref unreadable: %s",
+			 pg->desc.ref_error->message);
 		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
 		return;
 	}
@@ -316,12 +302,13 @@ void zd_model_apply(const struct zd_target *t, struct zd_pgmap *pg)
 	pg->judge.initial = dead ? 0 : 1;
 	pg->judge.transient = pg->desc.ref.switching ? 1 : 0;
 	pg->judge.page_refs = page_refs(rule, pg, dead);
-	pg->judge.expected = pg->judge.initial + pg->judge.transient + pg->judge.page_refs;
+	pg->judge.expected =
+		pg->judge.initial + pg->judge.transient + pg->judge.page_refs;
 	pg->judge.have_expected = true;
 	pg->judge.delta = pg->desc.ref.count - pg->judge.expected;
 	pg->judge.verdict = pg->judge.delta == 0 ? ZD_VERDICT_OK :
-		      pg->judge.delta > 0  ? ZD_VERDICT_LEAKED :
-				       ZD_VERDICT_MISSING;
+			    pg->judge.delta > 0	 ? ZD_VERDICT_LEAKED :
+						   ZD_VERDICT_MISSING;
 
 	if (rule->source != ZD_REFS_SETUP && rule->source != ZD_REFS_NONE &&
 	    (pg->stats.unreadable || pg->stats.order_unknown)) {

@@ -40,7 +40,8 @@ struct walker {
 	struct zd_pgmap *pg;
 	size_t max_listed;
 	bool all_pages;
-	bool folio_refs; /* allocated large folios count 1 << order */
+	struct zd_holders *holders;
+	uint64_t tails_end; /* pfns below it are tails of an allocated folio */
 	uint64_t pages_per_section, batch;
 	unsigned int subsection_pfn_shift;
 	struct section_info sec;
@@ -163,10 +164,12 @@ static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
 		pg->stats.listed = malloc(64 * sizeof(*pg->stats.listed));
 		if (!pg->stats.listed)
 			return &zd_error_nomem;
-	} else if (pg->stats.nlisted >= 64 && !(pg->stats.nlisted & (pg->stats.nlisted - 1))) {
+	} else if (pg->stats.nlisted >= 64 &&
+		   !(pg->stats.nlisted & (pg->stats.nlisted - 1))) {
 		/* Grow at powers of two. */
 		void *v = realloc(pg->stats.listed,
-				  2 * pg->stats.nlisted * sizeof(*pg->stats.listed));
+				  2 * pg->stats.nlisted *
+					  sizeof(*pg->stats.listed));
 
 		if (!v)
 			return &zd_error_nomem;
@@ -176,13 +179,30 @@ static struct zd_error *list_page(struct walker *w, const struct zd_page *p)
 	return NULL;
 }
 
+/* The pin count of a large folio (FOLL_PIN on a head adds 1 and this). */
+static int32_t pincount(const struct zd_target *t, const struct zd_page *p,
+			const uint8_t *next)
+{
+	const struct zd_layout *l = &t->lay;
+
+	if (l->pincount == ZD_NO_MEMBER || l->pg_head < 0 ||
+	    !(p->flags & (1ULL << l->pg_head)) || !next)
+		return -1;
+	/* l->pincount is an offset from the head's struct page */
+	if (l->pincount < l->page_size || l->pincount + 4 > 2 * l->page_size)
+		return -1;
+	return (int32_t)zd_get_u32(next + l->pincount - l->page_size);
+}
+
 enum zd_page_class zd_page_judge(const struct zd_target *t,
-				 const struct zd_pgmap *pg, uint64_t pfn,
+				 const struct zd_pgmap *pg,
+				 struct zd_holders *holders, uint64_t pfn,
 				 uint64_t page_addr, const uint8_t *sp,
-				 struct zd_page *p)
+				 const uint8_t *next, struct zd_page *p)
 {
 	const struct zd_layout *l = &t->lay;
 	enum zd_page_class cls;
+	bool dead;
 
 	memset(p, 0, sizeof(*p));
 	p->pfn = pfn;
@@ -191,6 +211,11 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 	p->pgmap_word = zd_get_u64(sp + l->page_pgmap);
 	p->refcount = (int32_t)zd_get_u32(sp + l->page_refcount);
 	p->mapcount = (int32_t)zd_get_u32(sp + l->page_mapcount);
+	p->pincount = -1;
+	if (l->page_mapping != ZD_NO_MEMBER)
+		p->mapping = zd_get_u64(sp + l->page_mapping);
+	if (l->page_index != ZD_NO_MEMBER)
+		p->index = zd_get_u64(sp + l->page_index);
 	/* Pages that hold no references (kernel-model.md 5.4). */
 	if (p->flags == UINT64_MAX) {
 		p->reason = ZD_PAGE_POISONED;
@@ -205,13 +230,29 @@ enum zd_page_class zd_page_judge(const struct zd_target *t,
 		p->reason = ZD_PAGE_TAIL; /* compound_head | 1 */
 		return ZD_CLASS_SKIP;
 	}
-	cls = zd_model_classify(t, pg, p->refcount, &p->reason);
 	if (p->pgmap_word != pg->desc.addr) {
 		/* The memmap does not point back: cross-check failed. */
-		cls = ZD_CLASS_SUSPECT;
 		p->reason = ZD_PAGE_FOREIGN;
+		p->suspect = true;
+		return ZD_CLASS_SUSPECT;
 	}
-	p->suspect = cls == ZD_CLASS_SUSPECT;
+	p->pincount = pincount(t, p, next);
+	dead = !pg->desc.ref_error && pg->desc.ref.mode == ZD_REF_DEAD;
+	cls = zd_page_classify(&pg->rule, dead, p);
+	if (cls != ZD_CLASS_BUSY)
+		return cls;
+	if (p->holder.kind == ZD_HOLDER_DEVICE &&
+	    l->page_zone_device_data != ZD_NO_MEMBER)
+		p->holder.data = zd_get_u64(sp + l->page_zone_device_data);
+	if (p->holder.kind == ZD_HOLDER_FILE)
+		p->holder.offset = p->holder.index << l->page_shift;
+	if (!zd_holder_resolve(t, holders, pg, p)) {
+		/* page->mapping is no file's address_space */
+		memset(&p->holder, 0, sizeof(p->holder));
+		p->reason = ZD_PAGE_BAD_MAPPING;
+		p->suspect = true;
+		return ZD_CLASS_SUSPECT;
+	}
 	return cls;
 }
 
@@ -251,7 +292,7 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	struct zd_page p;
 	enum zd_page_class cls;
 
-	cls = zd_page_judge(w->t, pg, pfn, page_addr, sp, &p);
+	cls = zd_page_judge(w->t, pg, w->holders, pfn, page_addr, sp, next, &p);
 	if (cls == ZD_CLASS_SKIP) {
 		if (p.reason == ZD_PAGE_POISONED)
 			pg->stats.poisoned++;
@@ -266,16 +307,27 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	else
 		pg->stats.refcounts[3]++;
 	pg->stats.refsum += (int64_t)p.refcount - 1;
-	if (p.refcount >= 1)
-		pg->stats.alloc_refs += w->folio_refs ? folio_pages(w, &p, next) : 1;
+	if (p.refcount >= 1) {
+		int64_t n = pg->rule.folio_refs ? folio_pages(w, &p, next) : 1;
+
+		pg->stats.alloc_refs += n;
+		/*
+		 * The tails of an allocated large folio carry no references
+		 * (prep_compound_page(); free_zone_device_folio() puts
+		 * folio_nr_pages() at the head): passed over, readable or not.
+		 */
+		if (n > 1)
+			w->tails_end = pfn + (uint64_t)n;
+	}
 	if (p.reason == ZD_PAGE_FOREIGN)
 		pg->stats.foreign++;
 	if (cls == ZD_CLASS_IDLE)
 		return NULL;
-	pg->stats.busy++;
 	if (cls == ZD_CLASS_SUSPECT)
 		pg->stats.suspects++;
-	else if (!w->all_pages)
+	else
+		pg->stats.busy++;
+	if (cls == ZD_CLASS_BUSY && !w->all_pages)
 		return NULL;
 	return list_page(w, &p);
 }
@@ -298,7 +350,8 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 	struct zd_error *err;
 
 	pg->stats.pages += r->pfn_end - r->pfn_first;
-	pg->stats.units += (r->pfn_end - r->pfn_first) >> pg->desc.vmemmap_shift;
+	pg->stats.units +=
+		(r->pfn_end - r->pfn_first) >> pg->desc.vmemmap_shift;
 	while (pfn < r->pfn_end) {
 		uint64_t nr, stop;
 		size_t n;
@@ -351,6 +404,10 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 			/* Only heads of compound units hold the unit's count. */
 			if ((p - r->pfn_first) & (unit - 1))
 				continue;
+			if (p < w->tails_end) {
+				pg->stats.skipped += w->readable[i];
+				continue;
+			}
 			if (!w->readable[i]) {
 				pg->stats.unreadable++;
 				pg->stats.excluded += w->excluded[i];
@@ -408,7 +465,6 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 		.pg = pg,
 		.max_listed = max_listed ? max_listed : DEFAULT_MAX_LISTED,
 		.all_pages = all_pages,
-		.folio_refs = zd_model_folio_refs(t, pg),
 		.pages_per_section = 1ULL
 				     << (l->section_size_bits - l->page_shift),
 		.sec = { .nr = UINT64_MAX },
@@ -427,7 +483,8 @@ struct zd_error *zd_pagewalk_pgmap(const struct zd_target *t,
 	w.buf = malloc(w.batch * l->page_size);
 	w.readable = malloc(w.batch);
 	w.excluded = malloc(w.batch);
-	if (!w.buf || !w.readable || !w.excluded) {
+	w.holders = zd_holders_new();
+	if (!w.buf || !w.readable || !w.excluded || !w.holders) {
 		err = &zd_error_nomem;
 		goto out;
 	}
@@ -438,5 +495,6 @@ out:
 	free(w.buf);
 	free(w.readable);
 	free(w.excluded);
+	zd_holders_free(w.holders);
 	return err;
 }

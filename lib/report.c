@@ -29,8 +29,41 @@ static const char *mode_text(const struct zd_pgmap *pg)
 	if (pg->desc.ref.exited)
 		return "exited";
 	if (pg->desc.ref.switching)
-		return pg->desc.ref.mode == ZD_REF_DEAD ? "dead+sw" : "atomic+sw";
+		return pg->desc.ref.mode == ZD_REF_DEAD ? "dead+sw" :
+							  "atomic+sw";
 	return zd_ref_mode_name(pg->desc.ref.mode);
+}
+
+/* "ino 12 +0x3000 pmem0": the holder of a busy page as users know it. */
+static const char *holder_text(const struct zd_page *p, char *buf, size_t len)
+{
+	const struct zd_holder *h = &p->holder;
+
+	switch (h->kind) {
+	case ZD_HOLDER_FILE:
+		if (h->inode)
+			snprintf(buf, len,
+				 "file: ino %" PRIu64 " +0x%" PRIx64 " on %s",
+				 h->ino, h->offset,
+				 h->device[0] ? h->device : "?");
+		else
+			snprintf(buf, len,
+				 "file: mapping %" PRIx64 " +0x%" PRIx64
+				 " (inode not in the dump)",
+				 h->mapping, h->offset);
+		break;
+	case ZD_HOLDER_SHARED:
+		snprintf(buf, len, "file: reflink-shared by %" PRIu64,
+			 h->index);
+		break;
+	case ZD_HOLDER_DEVICE:
+		snprintf(buf, len, "allocated: owner %" PRIx64 " data %" PRIx64,
+			 h->owner, h->data);
+		break;
+	default:
+		snprintf(buf, len, "in use");
+	}
+	return buf;
 }
 
 static const char *reason_text(const struct zd_pgmap *pg,
@@ -45,7 +78,27 @@ static const char *reason_text(const struct zd_pgmap *pg,
 		snprintf(buf, len, "refcount below zero");
 		break;
 	case ZD_PAGE_BUSY:
-		snprintf(buf, len, "in use (allocated or mapped)");
+		holder_text(p, buf, len);
+		break;
+	case ZD_PAGE_NO_OWNER:
+		snprintf(
+			buf, len,
+			"refcount %d above idle %d, held by no file (mapping NULL)",
+			p->refcount, pg->rule.idle);
+		break;
+	case ZD_PAGE_MAPCOUNT:
+		snprintf(buf, len, "mapped %d times, refcount %d",
+			 p->mapcount + 1, p->refcount);
+		break;
+	case ZD_PAGE_DEAD:
+		snprintf(buf, len,
+			 "refcount %d above idle %d after the pgmap was killed",
+			 p->refcount, pg->rule.idle);
+		break;
+	case ZD_PAGE_BAD_MAPPING:
+		snprintf(buf, len,
+			 "mapping %" PRIx64 " is no file's address_space",
+			 p->mapping);
 		break;
 	case ZD_PAGE_POISONED:
 		snprintf(buf, len, "poisoned: struct page never initialised");
@@ -71,13 +124,16 @@ static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 {
 	char tbuf[32], obs[24], exp[24], del[24];
 	uint64_t first = pg->desc.nr_range ? pg->desc.ranges[0].pfn_first : 0;
-	uint64_t end = pg->desc.nr_range ? pg->desc.ranges[pg->desc.nr_range - 1].pfn_end : 0;
+	uint64_t end = pg->desc.nr_range ?
+			       pg->desc.ranges[pg->desc.nr_range - 1].pfn_end :
+			       0;
 	bool known = pg->judge.have_expected;
 
 	snprintf(obs, sizeof(obs), pg->desc.ref_error ? "?" : "%" PRId64,
 		 pg->desc.ref.count);
-	snprintf(exp, sizeof(exp), known ? "%" PRId64 : "?", pg->judge.expected);
-	snprintf(del, sizeof(del), known ? "%+" PRId64 : "?", pg->judge.delta);
+	snprintf(exp, sizeof(exp), known ? "%" PRId64 : "-",
+		 pg->judge.expected);
+	snprintf(del, sizeof(del), known ? "%+" PRId64 : "-", pg->judge.delta);
 	if (known && pg->judge.delta == 0)
 		snprintf(del, sizeof(del), "0");
 	fprintf(out,
@@ -88,42 +144,72 @@ static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 		zd_verdict_name(pg->judge.verdict));
 }
 
+static void print_waiter(FILE *out, const struct zd_pgmap *pg,
+			 const struct zd_waiter *w)
+{
+	const struct zd_page *p = &w->page;
+	char why[128];
+
+	if (w->on == ZD_WAIT_DONE) {
+		fprintf(out,
+			"%16" PRIx64
+			": teardown blocked on it: pid %d (%s) task %" PRIx64
+			" in memunmap_pages(), waiting for pgmap->done\n",
+			pg->desc.addr, w->pid, w->comm, w->task);
+		return;
+	}
+	fprintf(out,
+		"%16" PRIx64
+		": DAX layout break blocked: pid %d (%s) task %" PRIx64
+		" waits for pfn %" PRIx64,
+		pg->desc.addr, w->pid, w->comm, w->task, p->pfn);
+	if (!w->page_read) {
+		fputs(" (struct page not in the dump)\n", out);
+		return;
+	}
+	fprintf(out,
+		" to drop to refcount %d: refcount %d, %d extra reference%s, %s\n",
+		w->idle, p->refcount, p->refcount - w->idle,
+		p->refcount - w->idle == 1 ? "" : "s",
+		p->suspect ? reason_text(pg, p, why, sizeof(why)) :
+			     holder_text(p, why, sizeof(why)));
+}
+
 static void print_findings(FILE *out, const struct zd_pgmap *pg)
 {
 	if (pg->judge.verdict == ZD_VERDICT_LEAKED)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRId64
 			" reference%s leaked: held by no page (teardown will wait for them)\n",
-			pg->desc.addr, pg->judge.delta, pg->judge.delta == 1 ? "" : "s");
+			pg->desc.addr, pg->judge.delta,
+			pg->judge.delta == 1 ? "" : "s");
 	else if (pg->judge.verdict == ZD_VERDICT_MISSING)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRId64
 			" reference%s missing: pages account for more than the pgmap holds (underflow)\n",
-			pg->desc.addr, -pg->judge.delta, pg->judge.delta == -1 ? "" : "s");
+			pg->desc.addr, -pg->judge.delta,
+			pg->judge.delta == -1 ? "" : "s");
 	if (pg->judge.reason[0])
-		fprintf(out, "%16" PRIx64 ": %s\n", pg->desc.addr, pg->judge.reason);
+		fprintf(out, "%16" PRIx64 ": %s\n", pg->desc.addr,
+			pg->judge.reason);
 	if (pg->stats.suspects)
 		fprintf(out,
 			"%16" PRIx64 ": %" PRIu64
 			" suspect page%s (zdref -p %" PRIx64 " lists them)\n",
-			pg->desc.addr, pg->stats.suspects, pg->stats.suspects == 1 ? "" : "s",
-			pg->desc.addr);
+			pg->desc.addr, pg->stats.suspects,
+			pg->stats.suspects == 1 ? "" : "s", pg->desc.addr);
 	if (pg->desc.registry_mismatch)
 		fprintf(out,
 			"%16" PRIx64
 			": the registry does not map exactly its ranges\n",
 			pg->desc.addr);
 	for (size_t i = 0; i < pg->nwaiters; i++)
-		fprintf(out,
-			"%16" PRIx64
-			": blocked on it: pid %d (%s) task %" PRIx64 "\n",
-			pg->desc.addr, pg->waiters[i].pid, pg->waiters[i].comm,
-			pg->waiters[i].task);
+		print_waiter(out, pg, &pg->waiters[i]);
 }
 
 static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 {
-	char why[96];
+	char why[128], pin[16];
 	bool header = false;
 
 	for (size_t i = 0; i < pg->stats.nlisted; i++) {
@@ -133,14 +219,20 @@ static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 			continue;
 		if (!header) {
 			fprintf(out,
-				"\n%s\n      PAGE              PFN      CNT  MAPCNT            FLAGS  REASON\n",
-				all ? "NON-IDLE PAGES:" : "SUSPECT PAGES:");
+				"\n%s\n      PAGE              PFN      CNT  MAPCNT  PINCNT            FLAGS  %s\n",
+				all ? "NON-IDLE PAGES:" : "SUSPECT PAGES:",
+				all ? "HOLDER / REASON" : "REASON");
 			header = true;
 		}
+		if (p->pincount < 0)
+			snprintf(pin, sizeof(pin), "-");
+		else
+			snprintf(pin, sizeof(pin), "%d", p->pincount);
 		fprintf(out,
-			"%16" PRIx64 " %10" PRIx64 " %8d %7d %16" PRIx64
-			"  %s\n",
-			p->page, p->pfn, p->refcount, p->mapcount, p->flags,
+			"%16" PRIx64 " %10" PRIx64 " %8d %7d %7s %16" PRIx64
+			"  %s%s\n",
+			p->page, p->pfn, p->refcount, p->mapcount, pin,
+			p->flags, p->suspect ? "suspect: " : "",
 			reason_text(pg, p, why, sizeof(why)));
 	}
 	if (pg->stats.listed_dropped)
@@ -152,15 +244,19 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 {
 	const struct zd_ref_state *r = &pg->desc.ref;
 
-	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n", pg->desc.addr,
-		pg->desc.type_name ? pg->desc.type_name : "unknown", pg->desc.type);
+	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n",
+		pg->desc.addr,
+		pg->desc.type_name ? pg->desc.type_name : "unknown",
+		pg->desc.type);
 	for (unsigned int i = 0; i < pg->desc.nr_range; i++)
 		fprintf(out,
 			"  RANGE %u: %" PRIx64 "-%" PRIx64 "  PFN %" PRIx64
 			"-%" PRIx64 " (%" PRIu64 " pages)\n",
 			i, pg->desc.ranges[i].start, pg->desc.ranges[i].end,
-			pg->desc.ranges[i].pfn_first, pg->desc.ranges[i].pfn_end,
-			pg->desc.ranges[i].pfn_end - pg->desc.ranges[i].pfn_first);
+			pg->desc.ranges[i].pfn_first,
+			pg->desc.ranges[i].pfn_end,
+			pg->desc.ranges[i].pfn_end -
+				pg->desc.ranges[i].pfn_first);
 	if (pg->desc.altmap_valid)
 		fprintf(out,
 			"  ALTMAP: base_pfn %" PRIx64 " reserve %" PRIu64
@@ -170,8 +266,9 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 	fprintf(out,
 		"  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64
 		"%s%s%s  OWNER: %" PRIx64 "\n",
-		pg->desc.vmemmap_shift, pg->desc.ops, pg->desc.ops_name[0] ? " (" : "",
-		pg->desc.ops_name, pg->desc.ops_name[0] ? ")" : "", pg->desc.owner);
+		pg->desc.vmemmap_shift, pg->desc.ops,
+		pg->desc.ops_name[0] ? " (" : "", pg->desc.ops_name,
+		pg->desc.ops_name[0] ? ")" : "", pg->desc.owner);
 	if (pg->desc.ref_error) {
 		fprintf(out, "  PERCPU_REF: unreadable: %s\n",
 			pg->desc.ref_error->message);
@@ -189,14 +286,15 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 			"    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64
 			"\n",
 			r->release, pg->desc.release_name[0] ? " (" : "",
-			pg->desc.release_name, pg->desc.release_name[0] ? ")" : "",
-			r->confirm_switch);
+			pg->desc.release_name,
+			pg->desc.release_name[0] ? ")" : "", r->confirm_switch);
 	}
 	fprintf(out,
 		"  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
 		"  2+: %" PRIu64 "  UNREADABLE: %" PRIu64 "%s\n",
-		pg->stats.refcounts[0], pg->stats.refcounts[1], pg->stats.refcounts[2],
-		pg->stats.refcounts[3], pg->stats.unreadable,
+		pg->stats.refcounts[0], pg->stats.refcounts[1],
+		pg->stats.refcounts[2], pg->stats.refcounts[3],
+		pg->stats.unreadable,
 		pg->stats.excluded ? " (filtered out of the dump)" : "");
 	if (!pg->desc.ref_error)
 		fprintf(out, "  TRUE COUNT: %" PRId64 "\n", r->count);
@@ -206,7 +304,8 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 			" initial + %" PRId64 " transient + %" PRId64
 			" held for pages\n"
 			"  DELTA: %+" PRId64 "\n",
-			pg->judge.expected, pg->judge.initial, pg->judge.transient, pg->judge.page_refs,
+			pg->judge.expected, pg->judge.initial,
+			pg->judge.transient, pg->judge.page_refs,
 			pg->judge.delta);
 	fprintf(out, "  VERDICT: %s\n", zd_verdict_name(pg->judge.verdict));
 	print_findings(out, pg);
@@ -264,10 +363,46 @@ static void json_hex(FILE *out, const char *key, uint64_t v)
 	fprintf(out, "\"%s\": \"0x%" PRIx64 "\"", key, v);
 }
 
+static void json_holder(FILE *out, const struct zd_holder *h)
+{
+	switch (h->kind) {
+	case ZD_HOLDER_FILE:
+		fputs("{\"kind\": \"file\", ", out);
+		json_hex(out, "mapping", h->mapping);
+		if (h->inode) {
+			fputs(", ", out);
+			json_hex(out, "inode_addr", h->inode);
+			fprintf(out, ", \"inode\": %" PRIu64 ", \"device\": ",
+				h->ino);
+			json_string(out, h->device);
+		} else {
+			fputs(", \"inode_addr\": null, \"inode\": null, \"device\": null",
+			      out);
+		}
+		fprintf(out, ", \"index\": %" PRIu64 ", ", h->index);
+		json_hex(out, "offset", h->offset);
+		fputc('}', out);
+		break;
+	case ZD_HOLDER_SHARED:
+		fprintf(out, "{\"kind\": \"shared\", \"shares\": %" PRIu64 "}",
+			h->index);
+		break;
+	case ZD_HOLDER_DEVICE:
+		fputs("{\"kind\": \"device\", ", out);
+		json_hex(out, "owner", h->owner);
+		fputs(", ", out);
+		json_hex(out, "data", h->data);
+		fputc('}', out);
+		break;
+	default:
+		fputs("null", out);
+	}
+}
+
 static void json_page(FILE *out, const struct zd_pgmap *pg,
 		      const struct zd_page *p)
 {
-	char why[96];
+	char why[128];
 
 	fputc('{', out);
 	json_hex(out, "pfn", p->pfn);
@@ -275,9 +410,17 @@ static void json_page(FILE *out, const struct zd_pgmap *pg,
 	json_hex(out, "page", p->page);
 	fprintf(out, ", \"refcount\": %d, \"mapcount\": %d, ", p->refcount,
 		p->mapcount);
+	if (p->pincount < 0)
+		fputs("\"pincount\": null, ", out);
+	else
+		fprintf(out, "\"pincount\": %d, ", p->pincount);
 	json_hex(out, "flags", p->flags);
-	fputs(", \"reason\": ", out);
+	fputs(", ", out);
+	json_hex(out, "mapping", p->mapping);
+	fprintf(out, ", \"index\": %" PRIu64 ", \"reason\": ", p->index);
 	json_string(out, reason_text(pg, p, why, sizeof(why)));
+	fputs(", \"holder\": ", out);
+	json_holder(out, &p->holder);
 	fputc('}', out);
 }
 
@@ -365,8 +508,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 			",\n     \"expected\": %" PRId64 ", \"delta\": %" PRId64
 			", \"expected_parts\": {\"initial\": %" PRId64
 			", \"transient\": %" PRId64 ", \"pages\": %" PRId64 "}",
-			pg->judge.expected, pg->judge.delta, pg->judge.initial, pg->judge.transient,
-			pg->judge.page_refs);
+			pg->judge.expected, pg->judge.delta, pg->judge.initial,
+			pg->judge.transient, pg->judge.page_refs);
 	else
 		fputs(",\n     \"expected\": null, \"delta\": null", out);
 	fprintf(out, ", \"verdict\": \"%s\", \"reason\": ",
@@ -380,11 +523,13 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		", \"skipped\": %" PRIu64
 		", \"registry_mismatch\": %s, \"hmm\": %s, \"suspects_total\": %" PRIu64
 		", \"listed_dropped\": %" PRIu64 ",\n     \"suspects\": ",
-		pg->stats.refcounts[0], pg->stats.refcounts[1], pg->stats.refcounts[2],
-		pg->stats.refcounts[3], pg->stats.busy, pg->stats.unreadable, pg->stats.excluded,
-		pg->stats.poisoned, pg->stats.skipped,
+		pg->stats.refcounts[0], pg->stats.refcounts[1],
+		pg->stats.refcounts[2], pg->stats.refcounts[3], pg->stats.busy,
+		pg->stats.unreadable, pg->stats.excluded, pg->stats.poisoned,
+		pg->stats.skipped,
 		pg->desc.registry_mismatch ? "true" : "false",
-		pg->desc.hmm ? "true" : "false", pg->stats.suspects, pg->stats.listed_dropped);
+		pg->desc.hmm ? "true" : "false", pg->stats.suspects,
+		pg->stats.listed_dropped);
 	json_pages(out, pg, true);
 	fputs(",\n     \"busy_pages\": ", out);
 	json_pages(out, pg, false);
@@ -395,7 +540,25 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		json_string(out, pg->waiters[i].comm);
 		fputs(", ", out);
 		json_hex(out, "task", pg->waiters[i].task);
-		fprintf(out, ", \"state\": %" PRIu64 "}", pg->waiters[i].state);
+		fprintf(out, ", \"state\": %" PRIu64 ", \"on\": \"%s\"",
+			pg->waiters[i].state,
+			pg->waiters[i].on == ZD_WAIT_DONE ? "done" : "page");
+		if (pg->waiters[i].on == ZD_WAIT_PAGE) {
+			const struct zd_waiter *w = &pg->waiters[i];
+
+			fputs(", ", out);
+			json_hex(out, "pfn", w->page.pfn);
+			fprintf(out,
+				", \"idle\": %d, \"page_state\": ", w->idle);
+			if (w->page_read) {
+				json_page(out, pg, &w->page);
+				fprintf(out, ", \"extra\": %d",
+					w->page.refcount - w->idle);
+			} else {
+				fputs("null, \"extra\": null", out);
+			}
+		}
+		fputc('}', out);
 	}
 	fputs("]}", out);
 }
@@ -422,7 +585,7 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 {
 	const struct zd_pgmap *pg = &info->pgmap;
 	const struct zd_page *p = &info->page;
-	char tbuf[32], why[96];
+	char tbuf[32], why[128];
 
 	if (!info->found) {
 		fprintf(out, "PFN: %" PRIx64 "  %s\n", info->pfn, info->state);
@@ -433,7 +596,8 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 		" (%s, range %u: %" PRIx64 "-%" PRIx64 ")\n",
 		info->pfn, p->page, pg->desc.addr,
 		short_type(pg, tbuf, sizeof(tbuf)), info->range,
-		pg->desc.ranges[info->range].start, pg->desc.ranges[info->range].end);
+		pg->desc.ranges[info->range].start,
+		pg->desc.ranges[info->range].end);
 	fprintf(out, "  STATE: %s\n", info->state);
 	if (info->tail)
 		fprintf(out, "  HEAD PFN: %" PRIx64 "\n", info->head_pfn);
@@ -480,8 +644,7 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 	json_hex(out, "head_pfn", info->head_pfn);
 	fputs(", \"state\": ", out);
 	json_string(out, info->state);
-	fprintf(out,
-		", \"idle_refcount\": %d,\n \"page\": ", pg->rule.idle);
+	fprintf(out, ", \"idle_refcount\": %d,\n \"page\": ", pg->rule.idle);
 	if (info->readable) {
 		json_page(out, pg, &info->page);
 		fputs(", \"error\": null}\n", out);

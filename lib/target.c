@@ -338,12 +338,135 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 	return NULL;
 }
 
+/*
+ * Holders of busy pages are a bonus too: page->mapping, page->index (6.16+
+ * __folio_index, "mm: rename page->index to page->__folio_index"), the
+ * inode chain to super_block.s_id, and the pin count of large folios:
+ * folio._pincount (6.1+; 6.1-6.4 kept it in page[1] as the folio mirrors
+ * it) or page[1].compound_pincount (5.8-6.0, "mm/gup: page->hpage_pinned_refcount"
+ * renamed compound_pincount in 5.9).
+ */
+static void resolve_holders(const struct zd_host *h, struct zd_layout *l)
+{
+	uint64_t off;
+	struct zd_error *err;
+
+	l->page_mapping = l->page_index = l->page_zone_device_data =
+		l->pincount = ZD_NO_MEMBER;
+	err = opt_member(h, "page", "mapping", &l->page_mapping);
+	if (!err)
+		err = opt_member(h, "page", "index", &l->page_index);
+	if (!err && l->page_index == ZD_NO_MEMBER)
+		err = opt_member(h, "page", "__folio_index", &l->page_index);
+	if (!err)
+		err = opt_member(h, "page", "zone_device_data",
+				 &l->page_zone_device_data);
+	if (!err && l->page_mapping != ZD_NO_MEMBER &&
+	    l->pgmap_vmemmap_shift != ZD_NO_MEMBER) {
+		/* large device folios exist from 5.17 (vmemmap_shift) */
+		err = opt_member(h, "folio", "_pincount", &l->pincount);
+		if (!err && l->pincount == ZD_NO_MEMBER) {
+			err = opt_member(h, "page", "compound_pincount", &off);
+			if (!err && off != ZD_NO_MEMBER)
+				l->pincount = l->page_size + off;
+		}
+	}
+	if (err || l->page_mapping + 8 > l->page_size ||
+	    (l->page_index != ZD_NO_MEMBER &&
+	     l->page_index + 8 > l->page_size) ||
+	    (l->page_zone_device_data != ZD_NO_MEMBER &&
+	     l->page_zone_device_data + 8 > l->page_size)) {
+		zd_error_destroy(err);
+		l->page_mapping = l->page_index = l->page_zone_device_data =
+			l->pincount = ZD_NO_MEMBER;
+		return;
+	}
+	if (l->page_mapping == ZD_NO_MEMBER)
+		return;
+	err = need_member(h, "address_space", "host", &l->as_host, NULL);
+	if (!err)
+		err = need_member(h, "inode", "i_ino", &l->inode_ino, NULL);
+	if (!err)
+		err = need_member(h, "inode", "i_sb", &l->inode_sb, NULL);
+	if (!err)
+		err = need_member(h, "inode", "i_mapping", &l->inode_mapping,
+				  NULL);
+	if (!err)
+		err = need_member(h, "super_block", "s_id", &l->sb_id, NULL);
+	if (err) {
+		zd_error_destroy(err);
+		return;
+	}
+	l->have_holders = true;
+}
+
+/*
+ * wait_var_event() waiters: bit_wait_table (kernel/sched/wait_bit.c, a
+ * static array sized by its symbol) of wait_queue_head, each queueing
+ * wait_bit_queue_entry.wq_entry.entry with key.flags = the variable and
+ * key.bit_nr = -1 (init_wait_var_entry()).  Needs the task layout.
+ */
+static void resolve_varwait(const struct zd_host *h, struct zd_layout *l)
+{
+	uint64_t size = 0, key, wq, flags, bit, priv, entry;
+	struct zd_error *err;
+
+	if (!l->have_task)
+		return;
+	err = h->symbol(h->arg, "bit_wait_table", &l->bwt_addr, &size);
+	if (!err)
+		err = need_size(h, "wait_queue_head", &l->wqh_size);
+	if (!err)
+		err = need_member(h, "wait_queue_head", "head", &l->wqh_head,
+				  NULL);
+	if (!err)
+		err = need_member(h, "wait_bit_queue_entry", "key", &key, NULL);
+	if (!err)
+		err = need_member(h, "wait_bit_queue_entry", "wq_entry", &wq,
+				  NULL);
+	if (!err)
+		err = need_member(h, "wait_bit_key", "flags", &flags, NULL);
+	if (!err)
+		err = need_member(h, "wait_bit_key", "bit_nr", &bit, NULL);
+	if (!err)
+		err = need_member(h, "wait_queue_entry", "private", &priv,
+				  NULL);
+	if (!err)
+		err = need_member(h, "wait_queue_entry", "entry", &entry, NULL);
+	if (err || !size || !l->wqh_size || size % l->wqh_size ||
+	    size / l->wqh_size > 65536) {
+		zd_error_destroy(err);
+		return;
+	}
+	l->bwt_count = size / l->wqh_size;
+	l->wbq_var = key + flags;
+	l->wbq_bit_nr = key + bit;
+	l->wbq_task = wq + priv;
+	l->wbq_list = wq + entry;
+	l->have_varwait = true;
+}
+
 /* Waiters are a bonus: their absence never fails the open. */
 static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
 {
 	uint64_t wait, list;
 	struct zd_error *err;
 
+	err = need_member(h, "task_struct", "pid", &l->task_pid, NULL);
+	if (!err)
+		err = need_member(h, "task_struct", "comm", &l->task_comm,
+				  NULL);
+	if (!err) {
+		err = opt_member(h, "task_struct", "__state", &l->task_state);
+		if (!err && l->task_state == ZD_NO_MEMBER)
+			err = opt_member(h, "task_struct", "state",
+					 &l->task_state);
+	}
+	if (err) {
+		zd_error_destroy(err);
+		return;
+	}
+	l->have_task = true;
 	if (l->pgmap_done == ZD_NO_MEMBER)
 		return;
 	err = need_member(h, "completion", "wait", &wait, NULL);
@@ -355,17 +478,6 @@ static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
 	if (!err)
 		err = need_member(h, "swait_queue", "task_list", &l->swq_list,
 				  NULL);
-	if (!err)
-		err = need_member(h, "task_struct", "pid", &l->task_pid, NULL);
-	if (!err)
-		err = need_member(h, "task_struct", "comm", &l->task_comm,
-				  NULL);
-	if (!err) {
-		err = opt_member(h, "task_struct", "__state", &l->task_state);
-		if (!err && l->task_state == ZD_NO_MEMBER)
-			err = opt_member(h, "task_struct", "state",
-					 &l->task_state);
-	}
 	if (err) {
 		zd_error_destroy(err);
 		return;
@@ -576,6 +688,8 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	    (err = resolve_cpus(host, t, l)))
 		goto fail;
 	resolve_waiters(host, l);
+	resolve_varwait(host, l);
+	resolve_holders(host, l);
 	if ((err = resolve_types(host, l)) ||
 	    (err = enum_value(host, "PG_head", &l->pg_head)))
 		goto fail;
@@ -591,6 +705,7 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	}
 	if (l->pg_head < 0 || l->pg_head > 63)
 		l->pg_head = -1;
+	zd_tells_resolve(t);
 	t->era = zd_era_detect(t);
 	if (!t->era) {
 		err = zd_error_create(

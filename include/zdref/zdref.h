@@ -61,21 +61,54 @@ struct zd_range {
 
 /* Why a page is listed. */
 enum zd_page_reason {
-	ZD_PAGE_BUSY, /* not idle, but normal for the type */
+	ZD_PAGE_BUSY, /* above idle, held the way its type is used */
 	ZD_PAGE_REFCOUNT, /* refcount differs from the type's idle value */
 	ZD_PAGE_NEGATIVE, /* refcount below zero */
 	ZD_PAGE_FOREIGN, /* pgmap word does not point back at this pgmap */
+	ZD_PAGE_NO_OWNER, /* above idle, but no file or allocation holds it */
+	ZD_PAGE_MAPCOUNT, /* mapped more often than it is referenced */
+	ZD_PAGE_DEAD, /* above idle after the pgmap's ref was killed */
+	ZD_PAGE_BAD_MAPPING, /* page->mapping is no file's address_space */
 	/* Pages that hold no references and are passed over: */
 	ZD_PAGE_POISONED, /* flags == ~0: struct page never initialised */
 	ZD_PAGE_MEMMAP, /* self-pointing lru: memmap on the device */
 	ZD_PAGE_TAIL, /* tail of a large folio: its head holds the count */
 };
 
+/* Who holds a busy page, as far as the dump shows. */
+enum zd_holder_kind {
+	ZD_HOLDER_NONE,
+	ZD_HOLDER_FILE, /* page->mapping: a file's address_space */
+	ZD_HOLDER_SHARED, /* fsdax reflink: shared by several files */
+	ZD_HOLDER_DEVICE, /* allocated by a device driver (pgmap->owner) */
+};
+
+struct zd_holder {
+	enum zd_holder_kind kind;
+	uint64_t mapping; /* FILE: struct address_space */
+	uint64_t inode; /* FILE: mapping->host, 0 if unreadable */
+	uint64_t ino; /* FILE: inode->i_ino */
+	uint64_t index; /* FILE: page->index; SHARED: the share count */
+	uint64_t offset; /* FILE: index << PAGE_SHIFT, bytes into the file */
+	char device[32]; /* FILE: inode->i_sb->s_id ("pmem0") */
+	uint64_t owner, data; /* DEVICE: pgmap->owner, zone_device_data */
+};
+
 struct zd_page {
 	uint64_t pfn, page, flags, pgmap_word;
-	int32_t refcount, mapcount;
+	uint64_t mapping, index;
+	int32_t refcount;
+	int32_t mapcount; /* raw _mapcount: -1 when not mapped */
+	int32_t pincount; /* large folio _pincount, -1 where none is kept */
 	enum zd_page_reason reason;
 	bool suspect;
+	struct zd_holder holder;
+};
+
+/* What a blocked task waits for. */
+enum zd_wait_on {
+	ZD_WAIT_DONE, /* memunmap_pages(): wait_for_completion(&pgmap->done) */
+	ZD_WAIT_PAGE, /* DAX layout break: wait_var_event() on one page */
 };
 
 struct zd_waiter {
@@ -83,6 +116,11 @@ struct zd_waiter {
 	int32_t pid;
 	char comm[17];
 	uint64_t state;
+	enum zd_wait_on on;
+	/* ZD_WAIT_PAGE: the page, judged like any other */
+	bool page_read;
+	struct zd_page page;
+	int32_t idle; /* the refcount the waiter waits for */
 };
 
 enum zd_verdict {

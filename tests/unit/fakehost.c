@@ -1644,6 +1644,18 @@ struct zd_error *fh_try_audit(struct fh_fixture *f,
 	return zd_audit(f->t, opts, &f->rep);
 }
 
+char *fh_json(const struct zd_report *rep)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	zd_report_print_json(out, rep);
+	fclose(out);
+	return buf;
+}
+
 struct zd_pgmap *fh_audit(struct fh_fixture *f, uint64_t pg,
 			  const struct zd_audit_options *opts)
 {

@@ -187,6 +187,8 @@ void fh_open_target(struct fh_fixture *f);
 struct zd_error *fh_try_audit(struct fh_fixture *f,
 			      const struct zd_audit_options *opts);
 /* Audit and return pgmap pg of the report; anything else fails the test. */
+/* The report as JSON, malloc'ed (free it). */
+char *fh_json(const struct zd_report *rep);
 struct zd_pgmap *fh_audit(struct fh_fixture *f, uint64_t pg,
 			  const struct zd_audit_options *opts);
 /* A zero-filled region at addr; returns its bytes. */

@@ -520,18 +520,6 @@ static const struct zd_pgmap *find(const struct zd_report *rep, uint64_t pg)
 	return NULL;
 }
 
-static char *json(const struct zd_report *rep)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	zd_report_print_json(out, rep);
-	fclose(out);
-	return buf;
-}
-
 /* The JSON object of one pgmap: up to the next object ("    {"). */
 static char *json_pgmap(char *buf, uint64_t pg)
 {
@@ -679,11 +667,11 @@ static void enumerate_4_14(void **ctx)
 	assert_int_equal(h->stats.busy, 2);
 	assert_int_equal(h->stats.suspects, 0);
 
-	buf = json(f->rep);
+	buf = fh_json(f->rep);
 	obj = json_pgmap(buf, hpg);
 	assert_non_null(strstr(obj, "\"hmm\": true"));
 	free(buf);
-	buf = json(f->rep);
+	buf = fh_json(f->rep);
 	obj = json_pgmap(buf, pg);
 	assert_non_null(strstr(obj, "\"hmm\": false"));
 	free(buf);
