@@ -610,6 +610,13 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 		"  PGMAP WORD: %" PRIx64 "\n",
 		p->refcount, pg->rule.idle, p->mapcount, p->flags,
 		p->pgmap_word);
+	if (p->pincount >= 0)
+		fprintf(out, "  PINCOUNT: %d\n", p->pincount);
+	if (p->mapping)
+		fprintf(out, "  MAPPING: %" PRIx64 "  INDEX: %" PRIx64 "\n",
+			p->mapping, p->index);
+	if (p->reason == ZD_PAGE_BUSY)
+		fprintf(out, "  HOLDER: %s\n", holder_text(p, why, sizeof(why)));
 	if (p->suspect || p->reason >= ZD_PAGE_POISONED)
 		fprintf(out, "  REASON: %s\n",
 			reason_text(pg, p, why, sizeof(why)));
