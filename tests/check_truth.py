@@ -1,16 +1,29 @@
 #!/usr/bin/env python3
-"""Compare `zdref -j` output with a dump's ground truth, exactly.
+"""Compare `zdref -a -j` output with a dump's ground truth, exactly.
 
 usage: check_truth.py [--strict] TRUTH.json ZDREF.json [EXIT_STATUS]
 
 The truth comes from outside zdref: the real guests' console record
 (tests/real/make-truth.py) or the fixture generator (tests/fixtures/).
 Everything it states is compared: kernel release and model, the set of pgmap
-addresses, and per pgmap type, range 0, verdict, percpu_ref mode and
-switching, the suspects (pfn, refcount), and where stated delta (null: the
-model cannot decide, the verdict must be unknown), expected, the observed
-count, unreadable pages and waiters.  The exit status must be 1 when the
-truth has findings, else 0.
+addresses, and per pgmap:
+
+* type, range 0, verdict, percpu_ref mode and switching, the suspects (pfn,
+  refcount), unreadable pages (absent: 0), the observed count where stated;
+* delta, always, and expected where the truth has the key: both exactly, null
+  included (null: the model cannot decide; the verdict is then unknown and
+  zdref must print null too, never a number);
+* busy: the truth's list of legitimately busy pages (absent: none) against
+  zdref's busy_pages (printed with -a).  The pfn sets must be equal, and every
+  key a truth entry states must equal zdref's entry flattened: its top-level
+  pfn, refcount, mapcount, pincount and the keys of its holder object (kind,
+  inode, index, device, owner, ...).  Without busy_pages in the output (zdref
+  run without -a) only the number of busy pages is compared;
+* waiters: (pid, on, pfn) of every task the truth says is blocked (absent:
+  none): on "done" for pgmap->done (the default when "on" is not given), on
+  "page" with the pfn for a wait_var_event() on a page.
+
+The exit status must be 1 when the truth has findings, else 0.
 
 When the truth says "filter_incomplete" (makedumpfile warned that it does not
 support the kernel), a pgmap whose data the filter dropped must be reported
@@ -30,6 +43,38 @@ def hexnorm(s):
 
 def suspects(lst):
     return sorted((hexnorm(p["pfn"]), int(p["refcount"])) for p in lst)
+
+
+def waiters(lst):
+    out = []
+    for w in lst:
+        on = w.get("on", "done")
+        pfn = hexnorm(w["pfn"]) if w.get("pfn") is not None else None
+        out.append((int(w["pid"]), on, pfn))
+    return sorted(out, key=lambda t: (t[0], t[1], -1 if t[2] is None else t[2]))
+
+
+def flat(entry):
+    """zdref's busy page as one flat dict: top-level keys plus its holder's."""
+    f = {k: v for k, v in entry.items() if k != "holder"}
+    holder = entry.get("holder")
+    if isinstance(holder, dict):
+        for k, v in holder.items():
+            f.setdefault(k, v)
+    return f
+
+
+def same(want, got):
+    """Equal, with "0x..." strings and numbers compared as numbers."""
+    if want == got:
+        return True
+    try:
+        w = hexnorm(want) if isinstance(want, str) and want.startswith("0x") else want
+        g = hexnorm(got) if isinstance(got, str) and got.startswith("0x") else got
+    except ValueError:
+        return False
+    return (isinstance(w, int) and isinstance(g, int)
+            and not isinstance(w, bool) and not isinstance(g, bool) and w == g)
 
 
 def short(v):
@@ -80,9 +125,9 @@ def main():
             print(f"  note: {name}: {z['reason']}")
             findings = True
             continue
-        if "delta" in t and t["delta"] is not None:
-            check(f"{name} delta", t["delta"], z.get("delta"))
-        if t.get("expected") is not None:
+        # null included: an unknown verdict has neither, in both
+        check(f"{name} delta", t.get("delta"), z.get("delta"))
+        if "expected" in t:
             check(f"{name} expected", t["expected"], z.get("expected"))
         check(f"{name} verdict", t["verdict"], z["verdict"])
         ref = z["percpu_ref"] or {}
@@ -94,10 +139,25 @@ def main():
         check(f"{name} unreadable", t.get("unreadable", 0), z["unreadable"])
         check(f"{name} suspects", suspects(t["suspects"]),
               suspects(z["suspects"]))
-        if "waiters" in t:
-            check(f"{name} waiter pids",
-                  sorted(w["pid"] for w in t["waiters"]),
-                  sorted(w["pid"] for w in z["waiters"]))
+        tbusy = t.get("busy") or []
+        if "busy_pages" in z:
+            zb = {}
+            for e in z["busy_pages"]:
+                zb[hexnorm(e["pfn"])] = flat(e)
+            tb = {hexnorm(e["pfn"]): e for e in tbusy}
+            check(f"{name} busy pfns", sorted(hex(p) for p in tb),
+                  sorted(hex(p) for p in zb))
+            for pfn in sorted(set(tb) & set(zb)):
+                for k, v in tb[pfn].items():
+                    if not same(v, zb[pfn].get(k)):
+                        errors.append(f"{name} busy {pfn:#x} {k}: want "
+                                      f"{v!r}, got {zb[pfn].get(k)!r}")
+        else:
+            check(f"{name} busy (no busy_pages: run zdref with -a)",
+                  len(tbusy), z.get("busy"))
+        check(f"{name} waiters (pid, on, pfn)",
+              waiters(t.get("waiters") or []),
+              waiters(z.get("waiters") or []))
     if len(args) > 2:
         findings = truth.get("findings", findings)
         check("exit status", 1 if findings else 0, int(args[2]))
