@@ -14,6 +14,8 @@ KD="$(kdir "$KREL")"
 mkdir -p "$KD"
 
 # Modules the guest needs (dependencies are added automatically, in load order).
+# ext4 and fs-dax, used by the DAX scenarios, are built into both cloud
+# kernels (CONFIG_EXT4_FS=y, CONFIG_FS_DAX=y); xfs is a module (not used).
 WANT_MODULES=(qemu_fw_cfg libnvdimm nd_btt nd_pmem nd_e820 virtio_blk virtio_pci)
 
 apt_download() {  # pkg -> path of the .deb in $KD/dl

@@ -4,10 +4,17 @@
   guest.py --kernel VMLINUZ --initrd INITRD --append CMDLINE --mem 256M
            --console LOG --timeout SECONDS
            (--qmp-dump FILE --format kdump-zlib|elf --wait-for REGEX
+              [--slow-disk IMG --slow-disk-bps N]
             | --kdump-disk IMG --kdump-out FILE)
 
 QMP mode: boot, wait until REGEX appears on the serial console, then over QMP
 `stop` + `dump-guest-memory` (paging=false) and `quit`.
+--slow-disk adds IMG as a raw virtio disk that QEMU throttles to N bytes/s
+(throttling.bps-total; the bucket holds N/10, so the first request passes at
+once and fills it, and the next waits until it has drained): an O_DIRECT read
+the guest issues after filling the bucket stays in flight.  QMP `stop` drains
+the disk (throttling is lifted while draining) only after the vCPUs are
+paused, so the guest kernel still sees that read in flight in the dump.
 Kdump mode: boot with a raw virtio disk; the guest's capture kernel writes a
 makedumpfile dump to it, prints ZDREF-KDUMP-SIZE=N and powers off; the first N
 bytes of the disk are the dump.
@@ -78,11 +85,15 @@ def main():
     ap.add_argument("--qmp-dump")
     ap.add_argument("--format", default="kdump-zlib", choices=["kdump-zlib", "elf"])
     ap.add_argument("--wait-for", default=r"ZDREF-DUMP-NOW")
+    ap.add_argument("--slow-disk")
+    ap.add_argument("--slow-disk-bps", type=int, default=2048)
     ap.add_argument("--kdump-disk")
     ap.add_argument("--kdump-out")
     a = ap.parse_args()
     if bool(a.qmp_dump) == bool(a.kdump_disk):
         die("give exactly one of --qmp-dump / --kdump-disk")
+    if a.slow_disk and a.kdump_disk:
+        die("--slow-disk is for --qmp-dump runs")
 
     tmpd = tempfile.mkdtemp(prefix="zdref-qemu.")
     qmp_path = os.path.join(tmpd, "qmp.sock")
@@ -97,6 +108,9 @@ def main():
            "-nodefaults", "-no-reboot"]
     if a.kdump_disk:
         cmd += ["-drive", "file=%s,format=raw,if=virtio,cache=unsafe" % a.kdump_disk]
+    if a.slow_disk:
+        cmd += ["-drive", "file=%s,format=raw,if=virtio,cache=unsafe,throttling.bps-total=%d"
+                % (a.slow_disk, a.slow_disk_bps)]
     t0 = time.time()
     q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     deadline = t0 + a.timeout

@@ -5,9 +5,10 @@ usage: make-truth.py CONSOLE_LOG SCENARIO FORMAT [--panic-on-warn] > truth.json
 
 The console lines say what the guest did (which pgmaps exist, which
 references were leaked/dropped, which page refcounts were changed, which pgmap
-was torn down and by which task).  The expected findings follow from that and
-from the 6.1 ... 6.14 ("Era D") rules for MEMORY_DEVICE_FS_DAX pgmaps; nothing
-here reads the dump:
+was torn down and by which task, which pages a real fsdax workload holds and
+what the kernel itself says about them right before the dump).  The expected
+findings follow from that and from the 6.1 ... 6.14 ("Era D") rules for
+MEMORY_DEVICE_FS_DAX pgmaps; nothing here reads the dump:
 
 * A healthy FS_DAX pgmap holds its initial reference plus one per page
   (percpu_ref_get_many at setup); page refcounts (idle at 1) do not enter the
@@ -29,6 +30,37 @@ here reads the dump:
     reference is still held).  The unbinding task is already waiting: RCU
     cannot finish a grace period before that task schedules, i.e. sleeps in
     wait_for_completion().
+  The waiter is {"pid": N, "on": "done"}.
+* Busy pages (scenarios busy, busy_leak, truncate_hang: ext4 -o dax on
+  pmem0, guest/dax-workload.c).  A DAX fault maps the pmem pfn without a page
+  reference (fs/dax.c dax_insert_entry -> dax_associate_entry sets only
+  page->mapping/index; vmf_insert_mixed does no get_page), so a written page
+  stays at refcount 1.  GUP takes page references: vmsplice (fs/splice.c
+  iter_to_pipe -> iov_iter_get_pages2: FOLL_GET, +1 per pipe_buffer, held
+  while the pipe is unread), an O_DIRECT read from a block device into the
+  mapping (block/bio.c __bio_iov_iter_get_pages: iov_iter_get_pages2, FOLL_GET,
+  on 6.1; iov_iter_extract_pages -> pin_user_pages_fast, FOLL_PIN, +1024
+  (GUP_PIN_COUNTING_BIAS) on 6.12, held by the bio until it completes).  GUP's
+  own pgmap reference (get_dev_pagemap in follow_page_pte / gup_fast) is put
+  at the end of the GUP call, and page references never touch the pgmap's
+  percpu_ref in this era, so busy pages leave delta unchanged and are not
+  suspects.  Each page the workload reports holding ("hold" lines: pfn, file
+  index, inode from fstat) is listed in the pgmap's "busy" list with the
+  values zdref_inject's peek read from the kernel just before the dump:
+  refcount (page_ref_count), inode (page->mapping->host->i_ino), index
+  (page->index), device (the superblock's s_id).  The peek must agree with
+  the workload (mapping is the file's, same inode and index, refcount above
+  1), or there is no truth.  Every pgmap gets a "busy" list, empty where
+  nothing is held.
+* A truncate of a mapped file with a busy page (truncate_hang): ext4_setattr
+  -> ext4_break_layouts -> dax_layout_busy_page (which only looks when the
+  mapping is mmapped: mapping_mapped) returns the first page with refcount >
+  1, and the task sleeps TASK_INTERRUPTIBLE in ___wait_var_event(
+  &page->_refcount, ... == 1).  The guest saw it in state S with a stable
+  wchan, and peek found it on that page's var wait queue (key.flags ==
+  &page->_refcount, bit_nr -1); it is a waiter {"pid": N, "on": "page",
+  "pfn": "0x..."} of the pgmap holding the page.  The pgmap stays alive and
+  balanced: "ok".
 """
 import json, re, sys
 
@@ -68,6 +100,10 @@ def main():
     pgmaps = {}                            # address -> dict
     order = []
     teardown = None
+    holds = {}                             # pfn -> the workload's "hold" line
+    peeks = {}                             # pfn -> the last "peek" line
+    kwaiters = {}                          # pfn -> pids on the page's var wait queue
+    pagewaits = []                         # "blocked ... on=page" lines
     for l in lines:
         d = kv(l)
         if l.startswith("guest "):
@@ -81,7 +117,7 @@ def main():
             if a not in pgmaps:
                 pgmaps[a] = {"address": a, "type": d["typename"], "start": d["start"].lower(),
                              "end": d["end"].lower(), "delta": 0, "suspects": [], "waiters": [],
-                             "torn": False}
+                             "busy": [], "torn": False}
                 order.append(a)
             if int(d["range"]) != 0:
                 sys.exit("multi-range pgmaps are not expected here")
@@ -94,16 +130,57 @@ def main():
             p["suspects"].append({"pfn": "%#x" % int(d["pfn"], 16), "refcount": int(d["refcount"])})
         elif l.startswith("teardown "):
             teardown = d
+        elif l.startswith("hold "):
+            pfn = int(d["pfn"], 16)
+            if pfn in holds:
+                sys.exit("page %#x held twice by the workload" % pfn)
+            holds[pfn] = d
+        elif l.startswith("peek "):
+            peeks[int(d["pfn"], 16)] = d
+            kwaiters[int(d["pfn"], 16)] = []
+        elif l.startswith("waiter "):
+            kwaiters.setdefault(int(d["pfn"], 16), []).append(int(d["pid"]))
+        elif l.startswith("blocked ") and d.get("on") == "page":
+            pagewaits.append(d)
     if release is None or not pgmaps:
         sys.exit("no ZDREF-TRUTH guest/pgmap lines in " + log)
-    if teardown:
-        pfn = int(teardown["pfn"], 16)
+
+    def owner(pfn, what):
         hit = [p for p in pgmaps.values()
                if int(p["start"], 16) >> 12 <= pfn <= int(p["end"], 16) >> 12]
         if len(hit) != 1:
-            sys.exit("teardown pfn %#x matches %d pgmaps" % (pfn, len(hit)))
-        hit[0]["torn"] = True
-        hit[0]["waiters"].append({"pid": int(teardown["pid"])})
+            sys.exit("%s pfn %#x matches %d pgmaps" % (what, pfn, len(hit)))
+        return hit[0]
+
+    if teardown:
+        p = owner(int(teardown["pfn"], 16), "teardown")
+        p["torn"] = True
+        p["waiters"].append({"pid": int(teardown["pid"]), "on": "done"})
+    for pfn in sorted(holds):
+        h, k = holds[pfn], peeks.get(pfn)
+        if k is None:
+            sys.exit("held page %#x was not peeked before the dump" % pfn)
+        p = owner(pfn, "held page")
+        if addr(k["pgmap"]) != p["address"]:
+            sys.exit("peek of %#x: pgmap %s, but the page lies in %s" % (pfn, k["pgmap"], p["address"]))
+        if k["mapping"] != "file" or int(k["inode"]) != int(h["inode"]) or int(k["index"]) != int(h["index"]):
+            sys.exit("peek of %#x (mapping %s inode %s index %s) disagrees with the workload "
+                     "(inode %s index %s)" % (pfn, k["mapping"], k["inode"], k["index"], h["inode"], h["index"]))
+        if int(k["refcount"]) <= 1:
+            sys.exit("held page %#x (%s) has refcount %s at the dump: not held" % (pfn, h["how"], k["refcount"]))
+        p["busy"].append({"pfn": "%#x" % pfn, "refcount": int(k["refcount"]), "inode": int(k["inode"]),
+                          "index": int(k["index"]), "device": k["device"]})
+    for w in pagewaits:
+        pfn, pid = int(w["pfn"], 16), int(w["pid"])
+        if pfn not in holds:
+            sys.exit("task %d waits on page %#x, which the workload does not hold" % (pid, pfn))
+        if w["state"] != "S" or pid not in kwaiters.get(pfn, []):
+            sys.exit("task %d (state %s) is not on the wait queue of page %#x (kernel: %s)"
+                     % (pid, w["state"], pfn, kwaiters.get(pfn)))
+        owner(pfn, "waited-on page")["waiters"].append({"pid": pid, "on": "page", "pfn": "%#x" % pfn})
+    extra = {pfn: pids for pfn, pids in kwaiters.items() if set(pids) - {int(w["pid"]) for w in pagewaits}}
+    if extra:
+        sys.exit("the kernel shows page waiters the guest did not report: %s" % extra)
     out = []
     for a in order:
         p = pgmaps[a]
@@ -120,7 +197,7 @@ def main():
                     "delta": delta,
                     "verdict": "ok" if delta == 0 else ("leaked" if delta > 0 else "missing"),
                     "mode": mode, "switching": switching,
-                    "suspects": p["suspects"], "waiters": p["waiters"]})
+                    "suspects": p["suspects"], "waiters": p["waiters"], "busy": p["busy"]})
     # Debian's 6.1 and 6.12 are both of the 6.1-6.14 era (kernel-model.md §6 D)
     truth = {"release": release, "scenario": scenario, "model": "v6.1",
              "dump": "vmcore", "format": FORMATS[fmt], "pgmaps": out}

@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL_SCENARIOS=(healthy leak_missing page_refs hung_teardown warn_panic kdump_filtered)
+ALL_SCENARIOS=(healthy leak_missing page_refs hung_teardown warn_panic kdump_filtered busy busy_leak truncate_hang)
 
 [ $# -ge 1 ] || die "usage: $0 KREL|61|612 [SCENARIO...]"
 KREL="$(resolve_krel "$1")"; shift
@@ -20,7 +20,7 @@ SCENARIOS=("$@")
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=("${ALL_SCENARIOS[@]}")
 TIMEOUT="${ZDREF_QEMU_TIMEOUT:-300}"
 
-for t in qemu-system-x86_64 busybox kexec makedumpfile cpio gzip python3 make gcc sha256sum; do
+for t in qemu-system-x86_64 busybox kexec makedumpfile mke2fs cpio gzip python3 make gcc sha256sum; do
 	command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ] ||
 		die "$t not found (install the packages in tests/real/packages.txt)"
 done
@@ -37,9 +37,10 @@ flock -w 3600 9 || die "another run-scenarios.sh holds $BD/lock"
 inputs_hash() {
 	{
 		(cd "$REAL_DIR" && sha256sum lib.sh fetch-kernel.sh run-scenarios.sh guest.py make-truth.py \
-			guest/init module/Kbuild module/Makefile module/*.c)
+			guest/init guest/*.c module/Kbuild module/Makefile module/*.c)
 		sha256sum "$KD/vmlinuz" "$KD/modules.load" "$KD"/modules/*.ko
-		for b in busybox kexec makedumpfile; do sha256sum "$(command -v $b)"; done
+		for b in busybox kexec makedumpfile mke2fs; do sha256sum "$(command -v $b)"; done
+		sha256sum "$(gcc -print-file-name=libc.a)" /etc/mke2fs.conf
 		stat -c '%s %Y' "$KD/vmlinux"
 	} | sha256sum | cut -d' ' -f1
 }
@@ -55,12 +56,25 @@ build_guest() {
 	make -s -C "$BD/module" KREL="$KREL" >"$BD/module-build.log" 2>&1 ||
 		{ cat "$BD/module-build.log" >&2; die "module build failed (is linux-headers-$KREL installed?)"; }
 	[ -s "$BD/module/zdref_inject.ko" ] || die "no zdref_inject.ko built"
+	# the guest's DAX workload: static, the guest has no libc
+	gcc -static -O2 -Wall -o "$BD/dax-workload" "$REAL_DIR/guest/dax-workload.c" >"$BD/workload-build.log" 2>&1 ||
+		{ cat "$BD/workload-build.log" >&2; die "dax-workload build failed (libc6-dev provides libc.a)"; }
 
 	log "building initramfs for $KREL"
 	local R="$BD/root" bin lib
-	mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,lib/modules}
+	mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,mnt,etc,lib/modules}
 	cp "$(command -v busybox)" "$R/bin/busybox"
 	ln -s busybox "$R/bin/sh"
+	mv "$BD/dax-workload" "$R/bin/dax-workload"
+	# e2fsprogs' mke2fs (busybox's has no -t ext4) for the DAX scenarios'
+	# ext4 on pmem0: pmem is RAM here, empty at boot
+	bin="$(command -v mke2fs)"
+	cp "$bin" "$R/sbin/mke2fs"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+	cp /etc/mke2fs.conf "$R/etc/mke2fs.conf"
 	cp "$KD"/modules/*.ko "$KD/modules.load" "$R/lib/modules/"
 	cp "$BD/module/zdref_inject.ko" "$R/lib/modules/"
 	install -m 0755 "$REAL_DIR/guest/init" "$R/init"
@@ -93,10 +107,12 @@ build_guest() {
 build_guest
 
 # ------------------------------------------------------------------ scenarios
-# name -> "MEM|extra kernel args|method|format"
+# name -> "MEM|extra kernel args|method|format[|disk]"
 #   method qmp: QEMU dump-guest-memory when the guest is ready; kdump: capture
 #   kernel in the guest runs makedumpfile -c -d 31.
 # format kdump-zlib = makedumpfile flattened; elf = QEMU ELF; kdump = kdump-compressed
+# disk slow: a 1 MiB virtio disk (/dev/vda) that QEMU throttles to
+#   $SLOW_BPS bytes/s, so an O_DIRECT read from it stays in flight until the dump
 scenario_conf() {
 	case "$1" in
 	healthy)        echo "256M||qmp|kdump-zlib" ;;
@@ -105,12 +121,20 @@ scenario_conf() {
 	hung_teardown)  echo "256M||qmp|kdump-zlib" ;;
 	warn_panic)     echo "256M|panic_on_warn=1 panic=0|qmp|kdump-zlib" ;;
 	kdump_filtered) echo "1G|crashkernel=256M|kdump|kdump" ;;
+	busy)           echo "256M||qmp|kdump-zlib|slow" ;;
+	busy_leak)      echo "256M||qmp|kdump-zlib|slow" ;;
+	truncate_hang)  echo "256M||qmp|kdump-zlib" ;;
 	# Not in the default list: a 4 GiB third pgmap (1 M device pages) for
 	# tests/bench/bench.sh.
 	bench)          echo "7G|memmap=4G!4G|qmp|kdump-zlib" ;;
 	*) die "unknown scenario '$1' (known: ${ALL_SCENARIOS[*]})" ;;
 	esac
 }
+
+# The guest's first O_DIRECT read (one request of up to 512 KiB) passes at
+# once and fills QEMU's throttle bucket; at 2048 bytes/s the next read waits
+# about 256 s, long after the dump.
+SLOW_BPS=2048
 
 BASE_ARGS="console=ttyS0 loglevel=7 printk.devkmsg=on no5lvl init_on_free=1 ${ZDREF_MEMMAP:-memmap=32M!160M memmap=32M!208M}"
 
@@ -132,9 +156,9 @@ twice() {
 }
 
 run_one() {
-	local sc="$1" conf mem extra method fmt D key t0
+	local sc="$1" conf mem extra method fmt disk D key t0
 	conf="$(scenario_conf "$sc")"
-	IFS='|' read -r mem extra method fmt <<<"$conf"
+	IFS='|' read -r mem extra method fmt disk <<<"$conf"
 	[ "$method" = qmp ] && mem="${ZDREF_GUEST_MEM:-$mem}"
 	D="$ZDREF_CACHE/dumps/$KREL/$sc"
 	key="$HASH $conf"
@@ -145,17 +169,23 @@ run_one() {
 		return
 	fi
 	mkdir -p "$D"
-	rm -f "$D/vmcore" "$D/vmcore.tmp" "$D/truth.json" "$D/inputs" "$D/disk.img"
+	rm -f "$D/vmcore" "$D/vmcore.tmp" "$D/truth.json" "$D/inputs" "$D/disk.img" "$D/slow.img"
 	log "$KREL/$sc: running ($method, $fmt, -m $mem)"
 	t0=$SECONDS
 	local append="$BASE_ARGS zdref.scenario=$sc${extra:+ $extra}"
 	if [ "$method" = qmp ]; then
 		local wait='ZDREF-DUMP-NOW'
 		[ "$sc" = warn_panic ] && wait='Kernel panic - not syncing'
+		local slow=()
+		if [ "$disk" = slow ]; then
+			truncate -s 1M "$D/slow.img"
+			slow=(--slow-disk "$D/slow.img" --slow-disk-bps "$SLOW_BPS")
+		fi
 		twice "$D" python3 "$REAL_DIR/guest.py" --kernel "$KD/vmlinuz" --initrd "$BD/initrd.gz" \
 			--append "$append" --mem "$mem" --console "$D/console.log" --timeout "$TIMEOUT" \
-			--qmp-dump "$D/vmcore.tmp" --format "$fmt" --wait-for "$wait" ||
+			--qmp-dump "$D/vmcore.tmp" --format "$fmt" --wait-for "$wait" "${slow[@]}" ||
 			die "$KREL/$sc: guest run failed twice, see $D/console.log"
+		rm -f "$D/slow.img"
 	else
 		truncate -s 256M "$D/disk.img"
 		twice "$D" python3 "$REAL_DIR/guest.py" --kernel "$KD/vmlinuz" --initrd "$BD/initrd-kdump.gz" \
