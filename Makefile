@@ -13,14 +13,15 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 ZD_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 ZD_CFLAGS += -fno-strict-aliasing
-CLI_PKGS = libkdumpfile libdw libelf
+CLI_PKGS = libkdumpfile libdw libelf libbpf
 
-LIB_SRCS = lib/error.c lib/tells.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
+LIB_SRCS = lib/error.c lib/constants.c lib/tells.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
 	   lib/pgmap.c lib/pagewalk.c lib/pageclass.c lib/holder.c lib/model.c \
 	   lib/waiters.c lib/examine.c lib/audit.c \
 	   lib/lookup.c lib/report.c
-CLI_SRCS = cli/main.c cli/kdump_host.c cli/flattened.c cli/dumpcheck.c \
-	   cli/debuginfo.c
+CLI_SRCS = cli/main.c cli/sources.c cli/kdump_memory.c cli/flattened.c cli/dumpcheck.c \
+	   cli/dwarf_host.c cli/btf_host.c cli/btf_types.c cli/kallsyms.c \
+	   cli/name_index.c cli/vmlinux.c cli/elf_symbols.c cli/dwarf_index.c cli/dwarf_types.c
 LIB_HDRS = $(wildcard include/zdref/*.h) lib/internal.h
 CLI_HDRS = $(wildcard cli/*.h)
 
@@ -58,7 +59,7 @@ zdref.so: ext/zdref_crash.c $(LIB_OBJS) $(LIB_HDRS)
 # Unit tests: the core over a fake host, with ASan and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray tests/unit/test_radix tests/unit/test_eras \
-	     tests/unit/test_busy \
+	     tests/unit/test_busy tests/unit/test_live \
 	     tests/unit/test_sections tests/unit/test_model
 UNIT_SUPPORT = tests/unit/fakehost.c
 
@@ -66,14 +67,25 @@ tests/unit/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/fakehost.h $(LIB_SRCS) $
 	$(CC) $(ZD_CFLAGS) -Ilib -O1 -g $(SAN) -o $@ $< $(UNIT_SUPPORT) $(LIB_SRCS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
 
+# Unit tests of the standalone's own sources (no fake host).
+CLI_UNIT_TESTS = tests/unit/test_btf tests/unit/test_kallsyms
+
+tests/unit/test_btf: tests/unit/test_btf.c cli/btf_types.c cli/btf_types.h lib/error.c
+	$(CC) $(ZD_CFLAGS) -Icli -O1 -g $(SAN) -o $@ tests/unit/test_btf.c cli/btf_types.c \
+		lib/error.c $(shell $(PKG_CONFIG) --cflags --libs cmocka libbpf)
+
+tests/unit/test_kallsyms: tests/unit/test_kallsyms.c cli/kallsyms.c cli/kallsyms.h lib/error.c
+	$(CC) $(ZD_CFLAGS) -Icli -O1 -g $(SAN) -o $@ tests/unit/test_kallsyms.c cli/kallsyms.c \
+		lib/error.c $(shell $(PKG_CONFIG) --cflags --libs cmocka)
+
 # The standalone with sanitizers, for the bad-input tests.
 $(BUILD)/zdref-asan: $(LIB_SRCS) $(CLI_SRCS) $(LIB_HDRS) $(CLI_HDRS)
 	@mkdir -p $(BUILD)
 	$(CC) $(ZD_CFLAGS) -O1 -g $(SAN) $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS)) \
 		-o $@ $(LIB_SRCS) $(CLI_SRCS) $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
 
-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done
+unit: $(UNIT_TESTS) $(CLI_UNIT_TESTS)
+	@for t in $(UNIT_TESTS) $(CLI_UNIT_TESTS); do ./$$t || exit 1; done
 
 check: all unit $(BUILD)/zdref-asan
 	tests/run-all.sh
@@ -86,6 +98,6 @@ install: all
 	$(if $(HAVE_CRASH),install -m 644 zdref.so $(DESTDIR)$(CRASH_EXTDIR)/zdref.so)
 
 clean:
-	rm -rf $(BUILD) zdref zdref.so $(UNIT_TESTS)
+	rm -rf $(BUILD) zdref zdref.so $(UNIT_TESTS) $(CLI_UNIT_TESTS)
 
 .PHONY: all unit check install clean

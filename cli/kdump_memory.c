@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Standalone host over libkdumpfile (memory) and libdw (types, symbols).
+ * The memory half of the standalone host: a dump through libkdumpfile.
  * QEMU-made dumps need help libkdumpfile 0.5.1 lacks: flattened streams are
  * rebuilt (flattened.c), and a header without a usable utsname gets the
- * architecture from us.  Symbols move by VMCOREINFO's KERNELOFFSET (KASLR).
+ * architecture from us.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,19 +15,17 @@
 
 #include <libkdumpfile/kdumpfile.h>
 
-#include "debuginfo.h"
 #include "dumpcheck.h"
 #include "flattened.h"
-#include "kdump_host.h"
+#include "kdump_memory.h"
 
 struct zd_kdump {
 	char *path;
 	int fd, flat_fd;
 	kdump_ctx_t *ctx;
 	bool diskdump;
-	struct zd_debuginfo *di;
+	bool live; /* /proc/kcore */
 	uint64_t kernel_offset;
-	uint64_t page_shift, section_size_bits, max_physmem_bits;
 	char release[65];
 	char build_id[129];
 	uint64_t reads, bytes;
@@ -69,54 +67,52 @@ static struct zd_error *vmcoreinfo_num(struct zd_kdump *k, const char *key,
 
 static struct zd_error *read_vmcoreinfo(struct zd_kdump *k)
 {
-	uint64_t pagesize;
 	struct zd_error *err;
 
-	if ((err = vmcoreinfo(k, "OSRELEASE", k->release, sizeof(k->release))))
+	if ((err = vmcoreinfo(k, "OSRELEASE", k->release,
+			      sizeof(k->release)))) {
+		zd_error_destroy(err);
 		return zd_error_create(
 			ZD_ERR_FORMAT,
 			"%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo and the guest's qemu_fw_cfg module)",
 			k->path);
-	zd_error_destroy(err);
+	}
 	if ((err = vmcoreinfo(k, "BUILD-ID", k->build_id,
 			      sizeof(k->build_id)))) {
 		zd_error_destroy(err); /* only since 5.9 */
 		k->build_id[0] = '\0';
 	}
 	if ((err = vmcoreinfo_num(k, "KERNELOFFSET", 16, &k->kernel_offset))) {
+		if (err->code != ZD_ERR_NOTFOUND)
+			return err;
 		zd_error_destroy(err); /* no KASLR */
 		k->kernel_offset = 0;
 	}
-	if ((err = vmcoreinfo_num(k, "PAGESIZE", 10, &pagesize)))
-		return err;
-	/*
-	 * VMCOREINFO has had these only since 5.x; before, x86_64 fixed
-	 * SECTION_SIZE_BITS at 27 and MAX_PHYSMEM_BITS at 46 (52 with
-	 * 5-level paging, 4.14+).
-	 */
-	if ((err = vmcoreinfo_num(k, "NUMBER(SECTION_SIZE_BITS)", 10,
-				  &k->section_size_bits))) {
-		zd_error_destroy(err);
-		k->section_size_bits = 27;
-	}
-	if ((err = vmcoreinfo_num(k, "NUMBER(MAX_PHYSMEM_BITS)", 10,
-				  &k->max_physmem_bits))) {
-		uint64_t l5 = 0;
-
-		zd_error_destroy(err);
-		err = vmcoreinfo_num(k, "NUMBER(pgtable_l5_enabled)", 10, &l5);
-		zd_error_destroy(err);
-		k->max_physmem_bits = l5 ? 52 : 46;
-	}
-	if (!pagesize || (pagesize & (pagesize - 1)))
-		return zd_error_create(ZD_ERR_FORMAT,
-				       "%s: VMCOREINFO PAGESIZE=%llu", k->path,
-				       (unsigned long long)pagesize);
-	k->page_shift = (uint64_t)__builtin_ctzll(pagesize);
 	return NULL;
 }
 
-struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
+/* Why /proc/kcore cannot be opened, in the words a user can act on. */
+static struct zd_error *kcore_open_error(const char *path, int e)
+{
+	if (e == ENOENT)
+		return zd_error_create(
+			ZD_ERR_IO,
+			"%s: no such file: this kernel has no CONFIG_PROC_KCORE",
+			path);
+	if ((e == EACCES || e == EPERM) && geteuid() != 0)
+		return zd_error_create(ZD_ERR_IO,
+				       "%s: %s: run zdref -k as root", path,
+				       strerror(e));
+	if (e == EPERM)
+		return zd_error_create(
+			ZD_ERR_IO,
+			"%s: %s: kernel lockdown (confidentiality) forbids reading kernel memory; audit a kdump instead",
+			path, strerror(e));
+	return zd_error_create(ZD_ERR_IO, "%s: %s", path, strerror(e));
+}
+
+static struct zd_error *open_dump(const char *path, bool live,
+				  struct zd_kdump **ret)
 {
 	struct zd_kdump *k = calloc(1, sizeof(*k));
 	const char *str;
@@ -125,6 +121,7 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 	if (!k)
 		return &zd_error_nomem;
 	k->fd = k->flat_fd = -1;
+	k->live = live;
 	k->path = strdup(path);
 	if (!k->path) {
 		err = &zd_error_nomem;
@@ -132,13 +129,14 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 	}
 	k->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (k->fd < 0) {
-		err = zd_error_create(ZD_ERR_IO, "%s: %s", path,
-				      strerror(errno));
+		err = live ? kcore_open_error(path, errno) :
+			     zd_error_create(ZD_ERR_IO, "%s: %s", path,
+					     strerror(errno));
 		goto fail;
 	}
-	if ((err = zd_flattened_open(k->fd, path, &k->flat_fd)) ||
-	    (err = zd_dump_check_size(k->flat_fd >= 0 ? k->flat_fd : k->fd,
-				      path)))
+	if (!live && ((err = zd_flattened_open(k->fd, path, &k->flat_fd)) ||
+		      (err = zd_dump_check_size(
+			       k->flat_fd >= 0 ? k->flat_fd : k->fd, path))))
 		goto fail;
 	k->ctx = kdump_new();
 	if (!k->ctx) {
@@ -176,6 +174,14 @@ struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
 		k->diskdump = !strcmp(str, "diskdump");
 	else
 		kdump_clear_err(k->ctx);
+	/* Live data: no cache, every read goes to the kernel. */
+	if (live &&
+	    kdump_set_number_attr(k->ctx, "cache.size", 0) != KDUMP_OK) {
+		err = zd_error_create(ZD_ERR_IO,
+				      "%s: cannot disable the cache: %s", path,
+				      kdump_get_err(k->ctx));
+		goto fail;
+	}
 	if ((err = read_vmcoreinfo(k)))
 		goto fail;
 	*ret = k;
@@ -185,39 +191,35 @@ fail:
 	return err;
 }
 
+struct zd_error *zd_kdump_open(const char *path, struct zd_kdump **ret)
+{
+	return open_dump(path, false, ret);
+}
+
+struct zd_error *zd_kdump_open_live(const char *path, struct zd_kdump **ret)
+{
+	return open_dump(path, true, ret);
+}
+
 const char *zd_kdump_release(const struct zd_kdump *k)
 {
 	return k->release;
 }
 
-struct zd_error *zd_kdump_attach_vmlinux(struct zd_kdump *k,
-					 const char *vmlinux)
+const char *zd_kdump_build_id(const struct zd_kdump *k)
 {
-	char path[4096], rel[128];
-	const char *bid;
-	struct zd_error *err;
+	return k->build_id[0] ? k->build_id : NULL;
+}
 
-	if (!vmlinux) {
-		if ((err = zd_debuginfo_find(k->release, path, sizeof(path))))
-			return err;
-		vmlinux = path;
-	}
-	if ((err = zd_debuginfo_open(vmlinux, &k->di)))
-		return err;
-	bid = zd_debuginfo_build_id(k->di);
-	if (k->build_id[0] && bid && strcasecmp(bid, k->build_id))
-		return zd_error_create(
-			ZD_ERR_MISMATCH,
-			"%s does not match the dump: build-id %s, the dump's is %s (release %s)",
-			vmlinux, bid, k->build_id, k->release);
-	if ((err = zd_debuginfo_release(k->di, rel, sizeof(rel))))
-		return zd_error_wrap(err, "%s", vmlinux);
-	if (strcmp(rel, k->release))
-		return zd_error_create(
-			ZD_ERR_MISMATCH,
-			"%s does not match the dump: it is %s, the dump is %s",
-			vmlinux, rel, k->release);
-	return NULL;
+uint64_t zd_kdump_kernel_offset(const struct zd_kdump *k)
+{
+	return k->kernel_offset;
+}
+
+struct zd_error *zd_kdump_vmcoreinfo(struct zd_kdump *k, const char *key,
+				     char *buf, size_t len)
+{
+	return vmcoreinfo(k, key, buf, len);
 }
 
 static struct zd_error *host_read(void *arg, uint64_t addr, void *buf,
@@ -232,6 +234,17 @@ static struct zd_error *host_read(void *arg, uint64_t addr, void *buf,
 	st = kdump_read(k->ctx, KDUMP_KVADDR, addr, buf, &got);
 	if (st == KDUMP_OK && got == len)
 		return NULL;
+	if (k->live && st == KDUMP_ERR_NODATA) {
+		/*
+		 * kcore maps System RAM only: struct pages on the device
+		 * (ndctl's map=dev altmap) or other non-RAM memory.
+		 */
+		kdump_clear_err(k->ctx);
+		return zd_error_create(
+			ZD_ERR_FAULT,
+			"0x%llx: not readable through /proc/kcore (not System RAM: memmap on the device?)",
+			(unsigned long long)(addr + got));
+	}
 	/*
 	 * A kdump-compressed file says which pages it left out: those are
 	 * filtered (makedumpfile -d), not a broken dump.
@@ -253,76 +266,24 @@ static struct zd_error *host_read(void *arg, uint64_t addr, void *buf,
 	}
 }
 
-static struct zd_error *host_symbol(void *arg, const char *name, uint64_t *addr,
-				    uint64_t *size)
+struct zd_error *zd_kdump_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
-	struct zd_kdump *k = arg;
-	struct zd_error *err = zd_debuginfo_symbol(k->di, name, addr, size);
-
-	if (!err)
-		*addr += k->kernel_offset;
-	return err;
+	return host_read(arg, addr, buf, len);
 }
 
-static struct zd_error *host_symbolize(void *arg, uint64_t addr, char *name,
-				       size_t len, uint64_t *offset)
+static struct zd_error *host_vmcoreinfo(void *arg, const char *key, char *buf,
+					size_t len)
 {
-	struct zd_kdump *k = arg;
-
-	return zd_debuginfo_symbolize(k->di, addr - k->kernel_offset, name, len,
-				      offset);
+	return vmcoreinfo(arg, key, buf, len);
 }
 
-static struct zd_error *host_type_size(void *arg, const char *type,
-				       uint64_t *size)
+void zd_kdump_memory(struct zd_kdump *k, struct zd_memory *m)
 {
-	return zd_debuginfo_type_size(((struct zd_kdump *)arg)->di, type, size);
-}
-
-static struct zd_error *host_member(void *arg, const char *type,
-				    const char *member, uint64_t *offset,
-				    uint64_t *size)
-{
-	return zd_debuginfo_member(((struct zd_kdump *)arg)->di, type, member,
-				   offset, size);
-}
-
-static struct zd_error *host_enumerator(void *arg, const char *name,
-					int64_t *value)
-{
-	return zd_debuginfo_enumerator(((struct zd_kdump *)arg)->di, name,
-				       value);
-}
-
-static struct zd_error *host_number(void *arg, const char *name,
-				    uint64_t *value)
-{
-	struct zd_kdump *k = arg;
-
-	if (!strcmp(name, "PAGE_SHIFT"))
-		*value = k->page_shift;
-	else if (!strcmp(name, "SECTION_SIZE_BITS"))
-		*value = k->section_size_bits;
-	else if (!strcmp(name, "MAX_PHYSMEM_BITS"))
-		*value = k->max_physmem_bits;
-	else if (!strcmp(name, "PG_head_mask"))
-		return vmcoreinfo_num(k, "NUMBER(PG_head_mask)", 10, value);
-	else
-		return zd_error_create(ZD_ERR_NOTFOUND, "no constant %s", name);
-	return NULL;
-}
-
-void zd_kdump_host(struct zd_kdump *k, struct zd_host *h)
-{
-	memset(h, 0, sizeof(*h));
-	h->arg = k;
-	h->read = host_read;
-	h->symbol = host_symbol;
-	h->symbolize = host_symbolize;
-	h->type_size = host_type_size;
-	h->member = host_member;
-	h->enumerator = host_enumerator;
-	h->number = host_number;
+	memset(m, 0, sizeof(*m));
+	m->arg = k;
+	m->live = k->live;
+	m->read = host_read;
+	m->vmcoreinfo = host_vmcoreinfo;
 }
 
 void zd_kdump_stats(const struct zd_kdump *k, uint64_t *reads, uint64_t *bytes)
@@ -335,8 +296,6 @@ void zd_kdump_close(struct zd_kdump *k)
 {
 	if (!k)
 		return;
-	if (k->di)
-		zd_debuginfo_close(k->di);
 	if (k->ctx)
 		kdump_free(k->ctx);
 	if (k->flat_fd >= 0)

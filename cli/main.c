@@ -12,25 +12,32 @@
 #include <time.h>
 
 #include "zdref/zdref.h"
-#include "kdump_host.h"
+#include "kdump_memory.h"
+#include "sources.h"
 
 #define EXIT_FINDINGS 1
 #define EXIT_TROUBLE 2
 
 static const char usage_text[] =
-	"Usage: zdref [-s VMLINUX] [-p PGMAP | -P PFN] [-a] [-j] VMCORE\n"
+	"Usage: zdref [-s VMLINUX] [--debuginfo=auto|dwarf|btf] [-p PGMAP | -P PFN]\n"
+	"             [-a] [-j] (VMCORE | -k)\n"
 	"Audit the references of every ZONE_DEVICE struct dev_pagemap in a Linux\n"
 	"kernel dump: compare each pgmap's percpu_ref count with what its pages\n"
 	"account for, and say which references are leaked or missing, and where.\n"
 	"\n"
 	"  -s, --symbols VMLINUX  vmlinux with debug info; default: looked up by the\n"
-	"                         dump's release (/usr/lib/debug/boot/vmlinux-RELEASE, ...)\n"
+	"                         dump's release (/usr/lib/debug/boot/vmlinux-RELEASE, ...),\n"
+	"                         and without one the kernel's BTF + kallsyms\n"
+	"      --debuginfo=MODE   auto (default), dwarf (a vmlinux or fail), btf (never\n"
+	"                         look for a vmlinux)\n"
+	"      --system-map FILE  symbols from a System.map, for BTF on kernels before\n"
+	"                         6.0 (their VMCOREINFO has no kallsyms tables)\n"
 	"  -p, --pgmap ADDR       this struct dev_pagemap in detail, with its suspect pages\n"
 	"  -P, --pfn PFN          which pgmap holds this pfn (hex), and its page's state\n"
 	"  -a, --all              list every non-idle page, not only suspects: busy\n"
 	"                         pages with their holder (inode, offset, device)\n"
 	"  -j, --json             JSON output\n"
-	"  -k, --kernel           the live kernel (/proc/kcore): not available yet\n"
+	"  -k, --kernel           the running kernel, read-only through /proc/kcore (root)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          version\n"
 	"      --stats            time each phase and count reads (on stderr)\n"
@@ -57,6 +64,17 @@ static int trouble(const char *what, struct zd_error *err)
 	return EXIT_TROUBLE;
 }
 
+/*
+ * Where types and symbols came from, when zdref chose (no -s): once the run
+ * has something to say, so that a failure stays one line.
+ */
+static void note_source(const struct zd_sources_request *req,
+			const struct zd_sources *src)
+{
+	if (!req->vmlinux)
+		fprintf(stderr, "zdref: types and symbols: %s\n", src->what);
+}
+
 static int parse_addr(const char *s, uint64_t *out)
 {
 	char *end;
@@ -78,18 +96,19 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "debuginfo", required_argument, NULL, 'D' },
+		{ "system-map", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	struct zd_audit_options opts = { 0 };
-	const char *vmlinux = NULL;
-	bool json = false, stats = false, by_pfn = false;
+	struct zd_sources_request req = { 0 };
+	struct zd_sources src = { 0 };
+	bool json = false, stats = false, by_pfn = false, live = false;
 	uint64_t pfn = 0;
 	double t0 = now(), t_open, t_vmlinux, t_layout, t_audit;
 	uint64_t reads, bytes, pages = 0;
-	struct zd_kdump *k = NULL;
 	struct zd_target *t = NULL;
 	struct zd_report *rep = NULL;
-	struct zd_host host;
 	struct zd_error *err;
 	int c, status;
 
@@ -98,7 +117,24 @@ int main(int argc, char **argv)
 	       -1) {
 		switch (c) {
 		case 's':
-			vmlinux = optarg;
+			req.vmlinux = optarg;
+			break;
+		case 'D':
+			if (!strcmp(optarg, "auto"))
+				req.mode = ZD_DEBUGINFO_AUTO;
+			else if (!strcmp(optarg, "dwarf"))
+				req.mode = ZD_DEBUGINFO_DWARF;
+			else if (!strcmp(optarg, "btf"))
+				req.mode = ZD_DEBUGINFO_BTF;
+			else {
+				fprintf(stderr,
+					"zdref: --debuginfo=%s: want auto, dwarf or btf\n",
+					optarg);
+				return EXIT_TROUBLE;
+			}
+			break;
+		case 'M':
+			req.system_map = optarg;
 			break;
 		case 'p':
 			if (parse_addr(optarg, &opts.pgmap)) {
@@ -123,9 +159,8 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'k':
-			fprintf(stderr,
-				"zdref: -k (live kernel via /proc/kcore) is not available yet\n");
-			return EXIT_TROUBLE;
+			live = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -147,28 +182,30 @@ int main(int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (live ? optind != argc : optind != argc - 1) {
 		fprintf(stderr, "zdref: %s (try 'zdref --help')\n",
+			live ? "-k reads the running kernel: no VMCORE" :
 			optind == argc ? "no VMCORE given" :
 					 "more than one VMCORE given");
 		return EXIT_TROUBLE;
 	}
-
-	if ((err = zd_kdump_open(argv[optind], &k)))
-		return trouble(NULL, err);
-	t_open = now();
-	if ((err = zd_kdump_attach_vmlinux(k, vmlinux))) {
-		zd_kdump_close(k);
-		return trouble(NULL, err);
+	if (req.vmlinux && req.mode == ZD_DEBUGINFO_BTF) {
+		fprintf(stderr,
+			"zdref: -s and --debuginfo=btf exclude each other\n");
+		return EXIT_TROUBLE;
 	}
-	t_vmlinux = now();
-	zd_kdump_host(k, &host);
-	if ((err = zd_target_open(&host, &t))) {
-		status = trouble(zd_kdump_release(k), err);
+
+	req.dump = live ? NULL : argv[optind];
+	if ((err = zd_sources_open(&req, &src)))
+		return trouble(NULL, err);
+	t_open = t_vmlinux = now();
+	if ((err = zd_target_open(&src.host, &t))) {
+		status = trouble(src.release, err);
 		goto out;
 	}
 	t_layout = now();
-	opts.release = zd_kdump_release(k);
+	opts.release = src.release;
+	opts.debuginfo = src.debuginfo;
 	if (by_pfn) {
 		struct zd_pfn_info info;
 
@@ -176,6 +213,7 @@ int main(int argc, char **argv)
 			status = trouble(NULL, err);
 			goto out;
 		}
+		note_source(&req, &src);
 		if (json)
 			zd_pfn_info_print_json(stdout, &info, opts.release,
 					       zd_target_model(t));
@@ -197,13 +235,14 @@ int main(int argc, char **argv)
 		/* Machine-readable, for tests/bench: key=value on stderr. */
 		for (size_t i = 0; i < rep->npgmaps; i++)
 			pages += rep->pgmaps[i].stats.pages;
-		zd_kdump_stats(k, &reads, &bytes);
+		zd_kdump_stats(src.mem, &reads, &bytes);
 		fprintf(stderr,
 			"zdref-stats open=%.4f vmlinux=%.4f layout=%.4f audit=%.4f pages=%llu reads=%llu bytes=%llu\n",
 			t_open - t0, t_vmlinux - t_open, t_layout - t_vmlinux,
 			t_audit - t_layout, (unsigned long long)pages,
 			(unsigned long long)reads, (unsigned long long)bytes);
 	}
+	note_source(&req, &src);
 	if (json)
 		zd_report_print_json(stdout, rep);
 	else
@@ -219,6 +258,6 @@ int main(int argc, char **argv)
 out:
 	zd_report_destroy(rep);
 	zd_target_close(t);
-	zd_kdump_close(k);
+	zd_sources_close(&src);
 	return status;
 }

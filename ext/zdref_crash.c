@@ -2,8 +2,9 @@
 /*
  * zdref as a crash(8) extension: `extend zdref.so`, then `zdref`.
  *
- * This file is the crash front end: a struct zd_host over crash's readmem,
- * symbol and type queries and per-CPU tables, and the `zdref` command.  The
+ * This file is the crash front end: a struct zd_host whose memory is
+ * crash's readmem and VMCOREINFO and whose types and symbols are crash's
+ * gdb, and the `zdref` command.  The
  * core never calls into crash's error machinery: reads use
  * RETURN_ON_ERROR|QUIET and every failure comes back as a struct zd_error,
  * printed here as one crash-style line; the session goes on.
@@ -121,61 +122,47 @@ static struct zd_error *crash_enumerator(void *arg, const char *name,
 	return NULL;
 }
 
-static struct zd_error *crash_number(void *arg, const char *name,
-				     uint64_t *value)
-{
-	(void)arg;
-	if (!strcmp(name, "PAGE_SHIFT"))
-		*value = (uint64_t)PAGESHIFT();
-	else if (!strcmp(name, "SECTION_SIZE_BITS"))
-		*value = (uint64_t)SECTION_SIZE_BITS();
-	else if (!strcmp(name, "MAX_PHYSMEM_BITS"))
-		*value = (uint64_t)MAX_PHYSMEM_BITS();
-	else
-		return zd_error_create(ZD_ERR_NOTFOUND, "no constant %s", name);
-	return NULL;
-}
-
 /*
- * crash has read the whole __per_cpu_offset[] and cpu_possible_mask.  Sum
- * over every possible CPU, as the kernel's percpu_ref_switch_to_atomic_rcu()
- * and the standalone do: a CPU gone offline keeps its counter.  Without the
- * possible map, crash's own count of CPUs with a per-CPU area.
+ * VMCOREINFO through crash (pc->read_vmcoreinfo: the dump's note, or
+ * nothing live).  When crash has no such line, the three constants crash
+ * itself worked out stand in, so lib/constants.c sees the same keys as on
+ * a dump.
  */
-static struct zd_error *crash_cpu_offsets(void *arg, uint64_t *offsets,
-					  unsigned int max, unsigned int *n)
+static struct zd_error *crash_vmcoreinfo(void *arg, const char *key, char *buf,
+					 size_t len)
 {
-	bool have_map = cpu_map_addr("possible") != 0;
-	int ncpu = have_map ? NR_CPUS : kt->cpus;
+	char *val = pc->read_vmcoreinfo ? pc->read_vmcoreinfo(key) : NULL;
 
 	(void)arg;
-	*n = 0;
-	if (!(kt->flags & PER_CPU_OFF)) {
-		/* A UP kernel: the per-CPU area is the variable itself. */
-		offsets[(*n)++] = 0;
+	if (val) {
+		snprintf(buf, len, "%s", val);
+		free(val);
 		return NULL;
 	}
-	for (int cpu = 0; cpu < ncpu && cpu < NR_CPUS; cpu++) {
-		if (have_map && !in_cpu_map(POSSIBLE_MAP, cpu))
-			continue;
-		if (*n >= max)
-			return zd_error_create(ZD_ERR_INVALID,
-					       "more than %u possible CPUs",
-					       max);
-		offsets[(*n)++] = (uint64_t)kt->__per_cpu_offset[cpu];
-	}
+	if (!strcmp(key, "PAGESIZE"))
+		snprintf(buf, len, "%lu", (unsigned long)PAGESIZE());
+	else if (!strcmp(key, "NUMBER(SECTION_SIZE_BITS)"))
+		snprintf(buf, len, "%lu", (unsigned long)SECTION_SIZE_BITS());
+	else if (!strcmp(key, "NUMBER(MAX_PHYSMEM_BITS)"))
+		snprintf(buf, len, "%lu", (unsigned long)MAX_PHYSMEM_BITS());
+	else
+		return zd_error_create(ZD_ERR_NOTFOUND, "no VMCOREINFO %s",
+				       key);
 	return NULL;
 }
 
 static const struct zd_host crash_host = {
-	.read = crash_read,
-	.symbol = crash_symbol,
-	.symbolize = crash_symbolize,
-	.type_size = crash_type_size,
-	.member = crash_member,
-	.enumerator = crash_enumerator,
-	.number = crash_number,
-	.cpu_offsets = crash_cpu_offsets,
+	.mem = {
+		.read = crash_read,
+		.vmcoreinfo = crash_vmcoreinfo,
+	},
+	.types = {
+		.symbol = crash_symbol,
+		.symbolize = crash_symbolize,
+		.type_size = crash_type_size,
+		.member = crash_member,
+		.enumerator = crash_enumerator,
+	},
 };
 
 /* The command */

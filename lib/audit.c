@@ -75,6 +75,9 @@ struct zd_error *zd_audit(struct zd_target *t,
 	if (opts->release)
 		snprintf(rep->release, sizeof(rep->release), "%s",
 			 opts->release);
+	rep->debuginfo = opts->debuginfo;
+	rep->live = t->host.mem.live;
+	rep->all_pages = opts->all_pages;
 	for (size_t i = 0; i < count; i++)
 		zd_pgmap_examine(t, &regs[first + i], &how, &rep->pgmaps[i]);
 	free(regs);

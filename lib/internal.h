@@ -95,6 +95,15 @@ struct zd_layout {
 	uint64_t cpu_offset[ZD_MAX_CPUS];
 };
 
+/* lib/constants.c: what VMCOREINFO says, defaults for old kernels. */
+struct zd_constants {
+	uint64_t page_shift, section_size_bits, max_physmem_bits;
+	uint64_t pg_head_mask; /* 0 when absent */
+	uint64_t kernel_offset; /* KASLR, 0 when absent */
+};
+struct zd_error *zd_constants_read(const struct zd_memory *m,
+				   struct zd_constants *c);
+
 /*
  * Era tells: the members and symbols that tell kernels apart, in one
  * table (lib/tells.c), resolved once per target.  A new kernel is one row
@@ -111,6 +120,7 @@ enum zd_tell {
 
 struct zd_target {
 	struct zd_host host;
+	struct zd_constants consts;
 	struct zd_layout lay;
 	bool tells[ZD_TELL_COUNT];
 	const struct zd_era *era;
@@ -247,7 +257,8 @@ struct zd_examine {
 	const struct zd_varwait *varwaits;
 	size_t nvarwaits;
 };
-void zd_pgmap_examine(const struct zd_target *t,
+/* false when the dev_pagemap itself could not be decoded */
+bool zd_pgmap_examine(const struct zd_target *t,
 		      const struct zd_registered *reg,
 		      const struct zd_examine *how, struct zd_pgmap *pgmap);
 

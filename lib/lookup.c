@@ -37,8 +37,7 @@ struct zd_error *zd_lookup_pfn(struct zd_target *t, uint64_t pfn,
 		const struct zd_examine how = { .walk = false };
 
 		/* Only the ranges matter until the pfn is found. */
-		zd_pgmap_examine(t, &regs[i], &how, pg);
-		if (pg->judge.verdict == ZD_VERDICT_UNKNOWN) {
+		if (!zd_pgmap_examine(t, &regs[i], &how, pg)) {
 			/* An undecodable pgmap cannot hold it; keep looking. */
 			zd_pgmap_release(pg);
 			memset(pg, 0, sizeof(*pg));

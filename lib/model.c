@@ -314,15 +314,21 @@ void zd_model_judge(const struct zd_target *t, struct zd_pgmap *pg)
 	    (pg->stats.unreadable || pg->stats.order_unknown)) {
 		set_unknown(
 			pg,
-			"expected count depends on struct pages that are not in the dump");
+			t->host.mem.live ?
+				"expected count depends on struct pages not readable through /proc/kcore (memmap on the device?)" :
+				"expected count depends on struct pages that are not in the dump");
 	} else if (rule->lower_bound && pg->judge.delta > 0) {
 		set_unknown(
 			pg,
 			"P2PDMA: pci_alloc_p2pmem() allocations hold references no struct page shows; expected is a lower bound");
 	} else if (pg->stats.unreadable && pg->judge.verdict == ZD_VERDICT_OK) {
+		/* The count comes from the ref (setup references): it stands. */
 		snprintf(
 			pg->judge.reason, sizeof(pg->judge.reason),
-			"%llu struct pages not in the dump: suspects may be missing",
-			(unsigned long long)pg->stats.unreadable);
+			"%llu struct pages %s: the verdict stands (setup references), suspects may be missing",
+			(unsigned long long)pg->stats.unreadable,
+			t->host.mem.live ?
+				"not readable through /proc/kcore (memmap on the device?)" :
+				"not in the dump");
 	}
 }

@@ -121,7 +121,7 @@ static void read_batch(struct walker *w, uint64_t addr, size_t n)
 	uint64_t psize = 1ULL << l->page_shift;
 	struct zd_error *err;
 
-	err = w->t->host.read(w->t->host.arg, addr, w->buf, len);
+	err = w->t->host.mem.read(w->t->host.mem.arg, addr, w->buf, len);
 	if (!err) {
 		memset(w->readable, 1, n);
 		memset(w->excluded, 0, n);
@@ -137,7 +137,8 @@ static void read_batch(struct walker *w, uint64_t addr, size_t n)
 
 		if (chunk > len - done)
 			chunk = len - done;
-		err = w->t->host.read(w->t->host.arg, a, w->buf + done, chunk);
+		err = w->t->host.mem.read(w->t->host.mem.arg, a, w->buf + done,
+					  chunk);
 		if (err) {
 			size_t first = done / l->page_size;
 			size_t last = (done + chunk - 1) / l->page_size;
@@ -284,6 +285,14 @@ static int64_t folio_pages(struct walker *w, const struct zd_page *p,
 	return order > 0 && order <= 20 ? (int64_t)1 << order : 1;
 }
 
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 				     uint64_t page_addr, const uint8_t *sp,
 				     const uint8_t *next)
@@ -292,7 +301,27 @@ static struct zd_error *account_page(struct walker *w, uint64_t pfn,
 	struct zd_page p;
 	enum zd_page_class cls;
 
+	if (w->t->host.mem.live && all_zero(sp, w->t->lay.page_size)) {
+		/*
+		 * /proc/kcore reads what it cannot map as zeros, without an
+		 * error (fs/proc/kcore.c, iov_iter_zero()): no initialised
+		 * struct page is all zero (its pgmap word, flags zone bits).
+		 */
+		pg->stats.unreadable++;
+		return NULL;
+	}
 	cls = zd_page_judge(w->t, pg, w->holders, pfn, page_addr, sp, next, &p);
+	if (cls == ZD_CLASS_SUSPECT && w->t->host.mem.live) {
+		/* Live: a page in passing is no suspect; read it again. */
+		uint8_t again[4096];
+		uint64_t addr;
+		struct zd_error *err = zd_page_read(w->t, pfn, &addr, again);
+
+		if (!err && !all_zero(again, w->t->lay.page_size))
+			cls = zd_page_judge(w->t, pg, w->holders, pfn,
+					    page_addr, again, NULL, &p);
+		zd_error_destroy(err);
+	}
 	if (cls == ZD_CLASS_SKIP) {
 		if (p.reason == ZD_PAGE_POISONED)
 			pg->stats.poisoned++;

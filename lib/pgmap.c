@@ -149,9 +149,9 @@ static void symbolize(const struct zd_target *t, uint64_t addr, char *buf,
 	struct zd_error *err;
 
 	buf[0] = '\0';
-	if (!addr || !t->host.symbolize)
+	if (!addr || !t->host.types.symbolize)
 		return;
-	err = t->host.symbolize(t->host.arg, addr, buf, len, &off);
+	err = t->host.types.symbolize(t->host.types.arg, addr, buf, len, &off);
 	if (err) {
 		zd_error_destroy(err);
 		buf[0] = '\0';
@@ -191,7 +191,8 @@ static struct zd_error *decode_altmap(const struct zd_target *t,
 		if (l->pgmap_altmap_valid != ZD_NO_MEMBER)
 			pg->desc.altmap_valid = buf[l->pgmap_altmap_valid] != 0;
 		else
-			pg->desc.altmap_valid = pg->desc.flags & PGMAP_ALTMAP_VALID;
+			pg->desc.altmap_valid =
+				pg->desc.flags & PGMAP_ALTMAP_VALID;
 		v[0] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_base_pfn);
 		v[1] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_reserve);
 		v[2] = zd_get_u64(buf + l->pgmap_altmap + l->altmap_free);
@@ -208,8 +209,8 @@ void zd_pgmap_read_ref(const struct zd_target *t, struct zd_pgmap *pg)
 
 	zd_error_destroy(pg->desc.ref_error);
 	if (!ref_addr) {
-		pg->desc.ref_error = zd_error_create(ZD_ERR_INVALID,
-						"pgmap->desc.ref is NULL");
+		pg->desc.ref_error =
+			zd_error_create(ZD_ERR_INVALID, "pgmap->ref is NULL");
 		return;
 	}
 	pg->desc.ref_error = zd_percpu_ref_read(t, ref_addr, &pg->desc.ref);
@@ -249,20 +250,22 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	if (l->pgmap_flags != ZD_NO_MEMBER)
 		pg->desc.flags = zd_get_u32(buf + l->pgmap_flags);
 	if (l->pgmap_vmemmap_shift != ZD_NO_MEMBER)
-		pg->desc.vmemmap_shift = zd_get_u64(buf + l->pgmap_vmemmap_shift);
+		pg->desc.vmemmap_shift =
+			zd_get_u64(buf + l->pgmap_vmemmap_shift);
 	if (l->pgmap_ops != ZD_NO_MEMBER)
 		pg->desc.ops = zd_get_u64(buf + l->pgmap_ops);
 	if (l->pgmap_owner != ZD_NO_MEMBER)
 		pg->desc.owner = zd_get_u64(buf + l->pgmap_owner);
-	symbolize(t, pg->desc.ops, pg->desc.ops_name, sizeof(pg->desc.ops_name));
+	symbolize(t, pg->desc.ops, pg->desc.ops_name,
+		  sizeof(pg->desc.ops_name));
 
 	if ((err = decode_altmap(t, buf, pg)))
 		goto out;
 
 	if (pg->desc.vmemmap_shift > 30) {
-		err = zd_error_create(ZD_ERR_INVALID,
-				      "absurd vmemmap_shift %llu",
-				      (unsigned long long)pg->desc.vmemmap_shift);
+		err = zd_error_create(
+			ZD_ERR_INVALID, "absurd vmemmap_shift %llu",
+			(unsigned long long)pg->desc.vmemmap_shift);
 		goto out;
 	}
 	if (l->pgmap_nr_range != ZD_NO_MEMBER) {
@@ -294,7 +297,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		goto out;
 	}
 	/* ranges[] is a flexible array: it may run past sizeof(dev_pagemap). */
-	if ((err = zd_read(t, ranges_addr, rbuf, pg->desc.nr_range * l->range_size,
+	if ((err = zd_read(t, ranges_addr, rbuf,
+			   pg->desc.nr_range * l->range_size,
 			   "dev_pagemap ranges")))
 		goto out;
 	for (unsigned int i = 0; i < pg->desc.nr_range; i++) {
@@ -317,8 +321,8 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 		r->pfn_end = (r->end + 1) >> l->page_shift;
 		/* Only range 0 hosts the altmap (vmem_altmap_offset()). */
 		if (i == 0 && pg->desc.altmap_valid &&
-		    __builtin_add_overflow(pg->desc.altmap_reserve, pg->desc.altmap_free,
-					   &skip))
+		    __builtin_add_overflow(pg->desc.altmap_reserve,
+					   pg->desc.altmap_free, &skip))
 			skip = UINT64_MAX;
 		if (skip > r->pfn_end - r->pfn_first) {
 			err = zd_error_create(
@@ -331,7 +335,7 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	}
 
 	pg->desc.ref.addr = l->ref_is_pointer ? zd_get_u64(buf + l->pgmap_ref) :
-					   addr + l->pgmap_ref;
+						addr + l->pgmap_ref;
 	if (with_ref)
 		zd_pgmap_read_ref(t, pg);
 out:

@@ -439,7 +439,7 @@ static void json_pages(FILE *out, const struct zd_pgmap *pg, bool suspects)
 	fputc(']', out);
 }
 
-static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
+static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 {
 	const struct zd_ref_state *r = &pg->desc.ref;
 	bool known = pg->judge.have_expected;
@@ -531,8 +531,11 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg)
 		pg->desc.hmm ? "true" : "false", pg->stats.suspects,
 		pg->stats.listed_dropped);
 	json_pages(out, pg, true);
-	fputs(",\n     \"busy_pages\": ", out);
-	json_pages(out, pg, false);
+	if (all) {
+		/* only with -a: an empty list would claim "none busy" */
+		fputs(",\n     \"busy_pages\": ", out);
+		json_pages(out, pg, false);
+	}
 	fputs(",\n     \"waiters\": [", out);
 	for (size_t i = 0; i < pg->nwaiters; i++) {
 		fprintf(out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
@@ -569,13 +572,16 @@ void zd_report_print_json(FILE *out, const struct zd_report *rep)
 		"{\n  \"tool\": \"zdref\", \"version\": \"%s\",\n  \"kernel\": {\"release\": ",
 		ZDREF_VERSION);
 	json_string(out, rep->release);
+	fprintf(out, ", \"model\": \"%s\", \"struct_page_size\": %llu",
+		rep->model, (unsigned long long)rep->page_struct_size);
+	if (rep->debuginfo)
+		fprintf(out, ", \"debuginfo\": \"%s\"", rep->debuginfo);
 	fprintf(out,
-		", \"model\": \"%s\", \"struct_page_size\": %llu},\n"
+		"},\n  \"source\": \"%s\",\n"
 		"  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
-		rep->model, (unsigned long long)rep->page_struct_size,
-		rep->registry);
+		rep->live ? "live" : "dump", rep->registry);
 	for (size_t i = 0; i < rep->npgmaps; i++) {
-		json_pgmap(out, &rep->pgmaps[i]);
+		json_pgmap(out, &rep->pgmaps[i], rep->all_pages);
 		fputs(i + 1 < rep->npgmaps ? ",\n" : "\n", out);
 	}
 	fputs("  ]\n}\n", out);
@@ -616,7 +622,8 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 		fprintf(out, "  MAPPING: %" PRIx64 "  INDEX: %" PRIx64 "\n",
 			p->mapping, p->index);
 	if (p->reason == ZD_PAGE_BUSY)
-		fprintf(out, "  HOLDER: %s\n", holder_text(p, why, sizeof(why)));
+		fprintf(out, "  HOLDER: %s\n",
+			holder_text(p, why, sizeof(why)));
 	if (p->suspect || p->reason >= ZD_PAGE_POISONED)
 		fprintf(out, "  REASON: %s\n",
 			reason_text(pg, p, why, sizeof(why)));

@@ -12,7 +12,8 @@
 struct zd_error *zd_read(const struct zd_target *t, uint64_t addr, void *buf,
 			 size_t len, const char *what)
 {
-	struct zd_error *err = t->host.read(t->host.arg, addr, buf, len);
+	struct zd_error *err =
+		t->host.mem.read(t->host.mem.arg, addr, buf, len);
 
 	if (err)
 		return zd_error_wrap(err, "reading %s at 0x%llx", what,
@@ -31,8 +32,8 @@ static struct zd_error *need_member(const struct zd_host *h, const char *type,
 				    uint64_t *size)
 {
 	uint64_t dummy;
-	struct zd_error *err =
-		h->member(h->arg, type, member, off, size ? size : &dummy);
+	struct zd_error *err = h->types.member(h->types.arg, type, member, off,
+					       size ? size : &dummy);
 
 	if (err)
 		return zd_error_wrap(err, "struct %s.%s", type, member);
@@ -44,7 +45,8 @@ static struct zd_error *opt_member(const struct zd_host *h, const char *type,
 				   const char *member, uint64_t *off)
 {
 	uint64_t size;
-	struct zd_error *err = h->member(h->arg, type, member, off, &size);
+	struct zd_error *err =
+		h->types.member(h->types.arg, type, member, off, &size);
 
 	if (err && err->code == ZD_ERR_NOTFOUND) {
 		zd_error_destroy(err);
@@ -57,7 +59,7 @@ static struct zd_error *opt_member(const struct zd_host *h, const char *type,
 static struct zd_error *need_size(const struct zd_host *h, const char *type,
 				  uint64_t *size)
 {
-	struct zd_error *err = h->type_size(h->arg, type, size);
+	struct zd_error *err = h->types.type_size(h->types.arg, type, size);
 
 	if (err)
 		return zd_error_wrap(err, "size of %s", type);
@@ -68,7 +70,7 @@ static struct zd_error *need_size(const struct zd_host *h, const char *type,
 static struct zd_error *enum_value(const struct zd_host *h, const char *name,
 				   int64_t *v)
 {
-	struct zd_error *err = h->enumerator(h->arg, name, v);
+	struct zd_error *err = h->types.enumerator(h->types.arg, name, v);
 
 	if (err && err->code == ZD_ERR_NOTFOUND) {
 		zd_error_destroy(err);
@@ -122,11 +124,10 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	uint64_t physmem_bits;
 	struct zd_error *err;
 
-	if ((err = h->number(h->arg, "PAGE_SHIFT", &l->page_shift)) ||
-	    (err = h->number(h->arg, "SECTION_SIZE_BITS",
-			     &l->section_size_bits)) ||
-	    (err = h->number(h->arg, "MAX_PHYSMEM_BITS", &physmem_bits)))
-		return zd_error_wrap(err, "kernel constants");
+	(void)h;
+	l->page_shift = t->consts.page_shift;
+	l->section_size_bits = t->consts.section_size_bits;
+	physmem_bits = t->consts.max_physmem_bits;
 	if (l->page_shift < 10 || l->page_shift > 20 ||
 	    l->section_size_bits <= l->page_shift ||
 	    l->section_size_bits > 40 || physmem_bits > 64 ||
@@ -168,7 +169,7 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	l->nr_section_roots =
 		(nr_sections + l->sections_per_root - 1) / l->sections_per_root;
 
-	if ((err = h->symbol(h->arg, "mem_section", &addr, &size)))
+	if ((err = h->types.symbol(h->types.arg, "mem_section", &addr, &size)))
 		return zd_error_wrap(err, "symbol mem_section");
 	/*
 	 * SPARSEMEM_EXTREME: an array of root pointers up to 4.14, a pointer
@@ -413,7 +414,8 @@ static void resolve_varwait(const struct zd_host *h, struct zd_layout *l)
 
 	if (!l->have_task)
 		return;
-	err = h->symbol(h->arg, "bit_wait_table", &l->bwt_addr, &size);
+	err = h->types.symbol(h->types.arg, "bit_wait_table", &l->bwt_addr,
+			      &size);
 	if (!err)
 		err = need_size(h, "wait_queue_head", &l->wqh_size);
 	if (!err)
@@ -491,7 +493,7 @@ static struct zd_error *opt_symbol(const struct zd_host *h, const char *name,
 				   uint64_t *addr)
 {
 	uint64_t size;
-	struct zd_error *err = h->symbol(h->arg, name, addr, &size);
+	struct zd_error *err = h->types.symbol(h->types.arg, name, addr, &size);
 
 	if (err && err->code == ZD_ERR_NOTFOUND) {
 		zd_error_destroy(err);
@@ -513,8 +515,8 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 	/* 4.20 turned radix trees into XArrays: #define radix_tree_root xarray */
 	if (l->hmm_devmem_radix) {
 		uint64_t size;
-		struct zd_error *e =
-			h->type_size(h->arg, "radix_tree_root", &size);
+		struct zd_error *e = h->types.type_size(
+			h->types.arg, "radix_tree_root", &size);
 
 		l->hmm_is_xarray = e && e->code == ZD_ERR_NOTFOUND;
 		if (e && !l->hmm_is_xarray)
@@ -586,19 +588,20 @@ static struct zd_error *resolve_cpus(const struct zd_host *h,
 	uint64_t mask[ZD_MAX_CPUS / 64];
 	struct zd_error *err;
 
-	if (h->cpu_offsets) {
-		err = h->cpu_offsets(h->arg, l->cpu_offset, ZD_MAX_CPUS,
-				     &l->ncpus);
-		if (!err && l->ncpus == 0)
-			err = zd_error_create(ZD_ERR_INVALID,
-					      "no possible CPUs");
-		return err ? zd_error_wrap(err, "per-CPU offsets") : NULL;
+	err = h->types.symbol(h->types.arg, "__per_cpu_offset", &off_addr,
+			      &off_size);
+	if (err && err->code == ZD_ERR_NOTFOUND) {
+		/* !CONFIG_SMP: a per-CPU variable is the variable itself. */
+		zd_error_destroy(err);
+		l->ncpus = 1;
+		l->cpu_offset[0] = 0;
+		return NULL;
 	}
-	if ((err = h->symbol(h->arg, "__cpu_possible_mask", &mask_addr,
-			     &mask_size)) ||
-	    (err = h->symbol(h->arg, "__per_cpu_offset", &off_addr,
-			     &off_size)) ||
-	    (err = h->symbol(h->arg, "nr_cpu_ids", &nr_ids_addr, &sz)))
+	if (err ||
+	    (err = h->types.symbol(h->types.arg, "__cpu_possible_mask",
+				   &mask_addr, &mask_size)) ||
+	    (err = h->types.symbol(h->types.arg, "nr_cpu_ids", &nr_ids_addr,
+				   &sz)))
 		return zd_error_wrap(err, "per-CPU symbols");
 	if ((err = zd_read(t, nr_ids_addr, &nr_ids, sizeof(nr_ids),
 			   "nr_cpu_ids")))
@@ -681,6 +684,10 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 		return &zd_error_nomem;
 	t->host = *host;
 	l = &t->lay;
+	if ((err = zd_constants_read(&host->mem, &t->consts))) {
+		err = zd_error_wrap(err, "kernel constants");
+		goto fail;
+	}
 	if ((err = resolve_page(host, l)) ||
 	    (err = resolve_sections(host, t, l)) ||
 	    (err = resolve_pgmap(host, l)) ||
@@ -697,8 +704,7 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 		/* VMCOREINFO NUMBER(PG_head_mask), where the host has it */
 		uint64_t mask = 0;
 
-		zd_error_destroy(
-			host->number(host->arg, "PG_head_mask", &mask));
+		mask = t->consts.pg_head_mask;
 		l->pg_head = mask && !(mask & (mask - 1)) ?
 				     __builtin_ctzll(mask) :
 				     -1;

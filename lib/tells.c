@@ -41,9 +41,11 @@ void zd_tells_resolve(struct zd_target *t)
 		uint64_t a, b;
 		struct zd_error *err;
 
-		err = tl->type ? t->host.member(t->host.arg, tl->type, tl->what,
-						&a, &b) :
-				 t->host.symbol(t->host.arg, tl->what, &a, &b);
+		err = tl->type ?
+			      t->host.types.member(t->host.types.arg, tl->type,
+						   tl->what, &a, &b) :
+			      t->host.types.symbol(t->host.types.arg, tl->what,
+						   &a, &b);
 		t->tells[i] = !err;
 		zd_error_destroy(err);
 	}

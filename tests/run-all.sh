@@ -19,14 +19,32 @@ ZDREF_ASAN=build/zdref-asan
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-# check_dump NAME DIR/WITH/{vmcore,vmlinux,truth.json} [--strict]
+# check_dump NAME DIR/WITH/{vmcore,vmlinux,truth.json} [--strict]: `zdref -a -j`
+# (busy_pages listed, so that check_truth.py compares every busy page)
 check_dump() {
 	local name=$1 dir=$2 strict=${3:-} rc
-	"$ZDREF" -j -s "$dir/vmlinux" "$dir/vmcore" >"$T/out.json" 2>"$T/err"
+	"$ZDREF" -a -j -s "$dir/vmlinux" "$dir/vmcore" >"$T/out.json" 2>"$T/err"
 	rc=$?
 	if [ "$rc" -ge 2 ]; then
 		not_ok "$name" "zdref exit $rc: $(cat "$T/err")"
 	elif python3 tests/check_truth.py $strict "$dir/truth.json" "$T/out.json" "$rc" >"$T/why"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$T/why")"
+	fi
+}
+
+# check_btf NAME DIR: no debug package: types from the dump's BTF, symbols
+# from its kallsyms; the JSON must equal the DWARF run's but for
+# kernel.debuginfo (the DWARF run is check_dump's $T/out.json).
+check_btf() {
+	local name="$1 (BTF + kallsyms)" dir=$2 rc
+	cp "$T/out.json" "$T/dwarf.json"
+	"$ZDREF" -a -j --debuginfo=btf "$dir/vmcore" >"$T/btf.json" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ge 2 ]; then
+		not_ok "$name" "zdref exit $rc: $(cat "$T/err")"
+	elif python3 tests/same_but_debuginfo.py "$T/dwarf.json" "$T/btf.json" >"$T/why" 2>&1; then
 		ok "$name"
 	else
 		not_ok "$name" "$(cat "$T/why")"
@@ -55,6 +73,7 @@ tier_sample() {
 		ln -sf "$kd/vmlinux" "$T/sample/vmlinux"
 		cp "$truth" "$T/sample/truth.json"
 		check_dump "sample $(basename "$base")" "$T/sample"
+		check_btf "sample $(basename "$base")" "$T/sample"
 	done
 }
 
@@ -73,7 +92,16 @@ tier_real() {
 			# does not know them; on 6.1 its -d 31 filter was seen to keep
 			# every page zdref reads, on 6.12 it drops slab pages.
 			check_dump "real $krel $scen" "$dir" "$([ "$fam" = 61 ] && echo --strict)"
+			check_btf "real $krel $scen" "$dir"
 			# crash 8.0.2 reads the 6.1 dumps only (real-dumps.md).
+			# crash's own view of the busy pages and the page waiter (6.1).
+			case "$fam/$scen" in 61/busy | 61/busy_leak | 61/truncate_hang)
+				if python3 tests/real/check_busy_crash.py "$dir/vmlinux" "$dir/vmcore" "$dir/truth.json" >"$T/why" 2>&1; then
+					ok "crash agrees $krel $scen (busy pages, waiters)"
+				else
+					not_ok "crash agrees $krel $scen (busy pages, waiters)" "$(cat "$T/why")"
+				fi ;;
+			esac
 			if [ "$fam" = 61 ] && { [ "$scen" = leak_missing ] || [ "$scen" = page_refs ]; }; then
 				if python3 tests/real/check_crash.py "$dir/vmlinux" "$dir/vmcore" "$T/out.json" >"$T/why" 2>&1; then
 					ok "crash agrees $krel $scen"

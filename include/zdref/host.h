@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The host boundary.  The core never knows where kernel memory, symbols and
- * types come from: each front end (crash extension, standalone over
- * libkdumpfile + libdw, unit-test fake over byte images) fills in a
- * struct zd_host and the core asks through it.
+ * types come from.  It sees two small tables of callbacks, each with its
+ * own arg, and a front end picks one of each:
+ *
+ *   memory   a dump or /proc/kcore through libkdumpfile; crash's readmem;
+ *            a byte image in the unit tests
+ *   types    DWARF of a vmlinux (libdw); BTF + kallsyms; crash's gdb
  *
  * Every callback returns NULL on success or a struct zd_error the core takes
  * ownership of.  Callbacks must not print, exit or longjmp.
@@ -11,13 +14,23 @@
 #ifndef ZDREF_HOST_H
 #define ZDREF_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
 
-struct zd_host {
+struct zd_memory {
 	void *arg;
+
+	/*
+	 * The running kernel (/proc/kcore): memory moves under the reader,
+	 * and what kcore cannot map may read as zeros without an error.  The
+	 * core then reads a pgmap's count around its walk, walks again when
+	 * it moved, re-reads suspect pages, and never takes an all-zero
+	 * struct page for refcount 0.
+	 */
+	bool live;
 
 	/*
 	 * Read len bytes of kernel virtual memory.  All or nothing: a read
@@ -29,8 +42,22 @@ struct zd_host {
 				 size_t len);
 
 	/*
+	 * The value of one VMCOREINFO line ("PAGESIZE",
+	 * "NUMBER(SECTION_SIZE_BITS)", "KERNELOFFSET"), NUL-terminated in
+	 * buf.  ZD_ERR_NOTFOUND if the line is absent.  The core derives the
+	 * kernel's constants from these, with the defaults of old kernels,
+	 * in one place (lib/constants.c).
+	 */
+	struct zd_error *(*vmcoreinfo)(void *arg, const char *key, char *buf,
+				       size_t len);
+};
+
+struct zd_types {
+	void *arg;
+
+	/*
 	 * Run-time (relocated) address of a kernel symbol, and its size in
-	 * bytes if the host knows it (else 0).  ZD_ERR_NOTFOUND if absent.
+	 * bytes if the source knows it (else 0).  ZD_ERR_NOTFOUND if absent.
 	 */
 	struct zd_error *(*symbol)(void *arg, const char *name, uint64_t *addr,
 				   uint64_t *size);
@@ -61,22 +88,11 @@ struct zd_host {
 	/* Value of an enumerator ("MEMORY_DEVICE_FS_DAX"). */
 	struct zd_error *(*enumerator)(void *arg, const char *name,
 				       int64_t *value);
+};
 
-	/*
-	 * Kernel constants the dump describes rather than the types:
-	 * "PAGE_SHIFT", "SECTION_SIZE_BITS", "MAX_PHYSMEM_BITS".
-	 * ZD_ERR_NOTFOUND if the host does not know.
-	 */
-	struct zd_error *(*number)(void *arg, const char *name,
-				   uint64_t *value);
-
-	/*
-	 * Optional: the per-CPU offsets of the possible CPUs, in CPU order.
-	 * When NULL, the core reads __cpu_possible_mask and __per_cpu_offset
-	 * itself.
-	 */
-	struct zd_error *(*cpu_offsets)(void *arg, uint64_t *offsets,
-					unsigned int max, unsigned int *n);
+struct zd_host {
+	struct zd_memory mem;
+	struct zd_types types;
 };
 
 #endif /* ZDREF_HOST_H */

@@ -209,6 +209,9 @@ struct zd_pgmap {
 struct zd_report {
 	char release[65];
 	const char *model;
+	const char *debuginfo; /* "dwarf", "btf", or NULL (crash) */
+	bool live; /* the running kernel, not a dump */
+	bool all_pages; /* busy pages listed too (-a) */
 	const char *registry; /* "pgmap_array" */
 	uint64_t page_struct_size; /* sizeof(struct page) */
 	struct zd_pgmap *pgmaps;
@@ -220,6 +223,7 @@ struct zd_audit_options {
 	bool all_pages; /* list busy pages too, not only suspects */
 	size_t max_listed; /* per pgmap; 0 = default */
 	const char *release; /* OSRELEASE for the report, may be NULL */
+	const char *debuginfo; /* where types came from, for the report */
 };
 
 struct zd_error *zd_audit(struct zd_target *target,

@@ -22,8 +22,14 @@ def main():
     a = json.load(open(sys.argv[1]))
     b = json.load(open(sys.argv[2]))
     errors = []
-    if a["kernel"] != b["kernel"]:
-        errors.append(f"kernel: {a['kernel']} vs {b['kernel']}")
+    # kernel.debuginfo names the standalone's type source (dwarf, btf);
+    # crash reads its own vmlinux and names none.
+    ka = {k: v for k, v in a["kernel"].items() if k != "debuginfo"}
+    kb = {k: v for k, v in b["kernel"].items() if k != "debuginfo"}
+    if ka != kb:
+        errors.append(f"kernel: {ka} vs {kb}")
+    if a.get("source") != b.get("source"):
+        errors.append(f"source: {a.get('source')} vs {b.get('source')}")
     pa = {p["address"]: p for p in a["pgmaps"]}
     pb = {p["address"]: p for p in b["pgmaps"]}
     if sorted(pa) != sorted(pb):

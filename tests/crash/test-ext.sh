@@ -1,7 +1,7 @@
 #!/bin/bash
 # The crash extension in real crash sessions on real 6.1 dumps:
-#   - `zdref -j` in crash matches the guest's ground truth and the
-#     standalone's JSON exactly;
+#   - `zdref -a -j` in crash matches the guest's ground truth (busy pages
+#     and their holders, waiters included) and the standalone's JSON exactly;
 #   - errors (an address that is not a pgmap, a bad number, a bad option)
 #     print one line and the next command still works;
 #   - `zdref` twice, `extend -u` then `extend` again, `help zdref`.
@@ -20,7 +20,7 @@ for dir in "$@"; do
 	pfn=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["pgmaps"][0]; print(hex(int(p["start"],16)>>12))' "$dir/truth.json")
 	cat >"$T/cmds" <<-CMDS
 	extend $SO
-	zdref -j > $T/crash.json
+	zdref -a -j > $T/crash.json
 	zdref > $T/summary1.txt
 	zdref -p 1234
 	echo MARK-after-bad-pgmap
@@ -37,7 +37,7 @@ for dir in "$@"; do
 	CMDS
 	timeout 600 crash -s --no_crashrc "$dir/vmlinux" "$dir/vmcore" -i "$T/cmds" >"$T/out" 2>&1
 	rc=$?
-	"$ZDREF" -j -s "$dir/vmlinux" "$dir/vmcore" >"$T/standalone.json" 2>/dev/null
+	"$ZDREF" -a -j -s "$dir/vmlinux" "$dir/vmcore" >"$T/standalone.json" 2>/dev/null
 
 	if [ "$rc" -ne 0 ]; then
 		not_ok "$name: crash session" "exit $rc: $(tail -5 "$T/out")"

@@ -270,35 +270,22 @@ static struct zd_error *fh_enumerator(void *arg, const char *name,
 	return notfound("enumerator", name, NULL);
 }
 
-static struct zd_error *fh_number(void *arg, const char *name,
-				  uint64_t *value)
+/* VMCOREINFO lines: the numbers the test added, in decimal. */
+static struct zd_error *fh_vmcoreinfo(void *arg, const char *key, char *buf,
+				      size_t len)
 {
 	struct fakehost *fh = arg;
 
 	for (size_t i = 0; i < fh->nnumbers; i++) {
-		if (!strcmp(fh->numbers[i].name, name)) {
-			*value = fh->numbers[i].value;
+		if (!strcmp(fh->numbers[i].name, key)) {
+			snprintf(buf, len, "%llu",
+				 (unsigned long long)fh->numbers[i].value);
 			return NULL;
 		}
 	}
-	return notfound("number", name, NULL);
+	return notfound("VMCOREINFO line", key, NULL);
 }
 
-static struct zd_error *fh_cpu_offsets(void *arg, uint64_t *offsets,
-				       unsigned int max, unsigned int *n)
-{
-	struct fakehost *fh = arg;
-
-	*n = 0;
-	for (unsigned int cpu = 0; cpu < fh->nr_cpu_ids && cpu < 64; cpu++) {
-		if (!(fh->possible & (1ULL << cpu)))
-			continue;
-		if (*n == max)
-			break;
-		offsets[(*n)++] = fh_cpu_offset(fh, cpu);
-	}
-	return NULL;
-}
 
 struct fakehost *fh_create(void)
 {
@@ -306,14 +293,15 @@ struct fakehost *fh_create(void)
 
 	if (!fh)
 		abort();
-	fh->host.arg = fh;
-	fh->host.read = fh_read;
-	fh->host.symbol = fh_symbol;
-	fh->host.symbolize = fh_symbolize;
-	fh->host.type_size = fh_type_size;
-	fh->host.member = fh_member;
-	fh->host.enumerator = fh_enumerator;
-	fh->host.number = fh_number;
+	fh->host.mem.arg = fh;
+	fh->host.mem.read = fh_read;
+	fh->host.mem.vmcoreinfo = fh_vmcoreinfo;
+	fh->host.types.arg = fh;
+	fh->host.types.symbol = fh_symbol;
+	fh->host.types.symbolize = fh_symbolize;
+	fh->host.types.type_size = fh_type_size;
+	fh->host.types.member = fh_member;
+	fh->host.types.enumerator = fh_enumerator;
 	fh->heap_next = FH_HEAP_BASE;
 	fh->pcpu_next = FH_PCPU_PTR_FIRST;
 	fh->data_next = FH_DATA_BASE;
@@ -527,9 +515,9 @@ void fh_setup_6_1(struct fakehost *fh, unsigned int nr_cpu_ids,
 			      layout_6_1[i].offset, layout_6_1[i].size);
 	for (size_t i = 0; i < sizeof(types_6_1) / sizeof(types_6_1[0]); i++)
 		fh_add_type(fh, types_6_1[i].name, types_6_1[i].size);
-	fh_add_number(fh, "PAGE_SHIFT", 12);
-	fh_add_number(fh, "SECTION_SIZE_BITS", 27);
-	fh_add_number(fh, "MAX_PHYSMEM_BITS", 46);
+	fh_add_number(fh, "PAGESIZE", 4096);
+	fh_add_number(fh, "NUMBER(SECTION_SIZE_BITS)", 27);
+	fh_add_number(fh, "NUMBER(MAX_PHYSMEM_BITS)", 46);
 	fh_add_enum(fh, "MEMORY_DEVICE_PRIVATE", FH_MEMORY_DEVICE_PRIVATE);
 	fh_add_enum(fh, "MEMORY_DEVICE_COHERENT", FH_MEMORY_DEVICE_COHERENT);
 	fh_add_enum(fh, "MEMORY_DEVICE_FS_DAX", FH_MEMORY_DEVICE_FS_DAX);
@@ -561,8 +549,6 @@ void fh_setup_6_1(struct fakehost *fh, unsigned int nr_cpu_ids,
 		fh_map(fh, fh_cpu_offset(fh, cpu), FH_PCPU_STRIDE);
 		fh_put_u64(fh, offs + 8 * cpu, fh_cpu_offset(fh, cpu));
 	}
-	if (fh->use_cpu_offsets)
-		fh->host.cpu_offsets = fh_cpu_offsets;
 }
 
 /* Per-CPU data */
@@ -1092,9 +1078,9 @@ static void setup_common(struct fakehost *fh, unsigned int nr_cpu_ids,
 {
 	uint64_t mask, offs, nr;
 
-	fh_add_number(fh, "PAGE_SHIFT", 12);
-	fh_add_number(fh, "SECTION_SIZE_BITS", 27);
-	fh_add_number(fh, "MAX_PHYSMEM_BITS", 46);
+	fh_add_number(fh, "PAGESIZE", 4096);
+	fh_add_number(fh, "NUMBER(SECTION_SIZE_BITS)", 27);
+	fh_add_number(fh, "NUMBER(MAX_PHYSMEM_BITS)", 46);
 	if (ms_array) {
 		/* <= 4.14: struct mem_section *mem_section[NR_SECTION_ROOTS]. */
 		fh_map(fh, FH_ROOT_TABLE, FH_NR_SECTION_ROOTS * 8);
@@ -1119,8 +1105,6 @@ static void setup_common(struct fakehost *fh, unsigned int nr_cpu_ids,
 		fh_map(fh, fh_cpu_offset(fh, cpu), FH_PCPU_STRIDE);
 		fh_put_u64(fh, offs + 8 * cpu, fh_cpu_offset(fh, cpu));
 	}
-	if (fh->use_cpu_offsets)
-		fh->host.cpu_offsets = fh_cpu_offsets;
 }
 
 static void setup_4_x(struct fakehost *fh, enum fh_era era,

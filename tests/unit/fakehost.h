@@ -143,8 +143,7 @@ struct fakehost {
 	struct fh_number numbers[FH_MAX_NUMBERS];
 	size_t nnumbers;
 
-	/* Optional host->cpu_offsets, used when set_cpu_offsets is true. */
-	bool use_cpu_offsets;
+	/* The possible CPUs fh_setup_*() lays out as the kernel would. */
 	unsigned int nr_cpu_ids;
 	uint64_t possible;	/* mask of the first 64 CPUs */
 

@@ -159,12 +159,11 @@ struct fixture {
 };
 
 static int open_target(struct fixture *f, unsigned int ncpu,
-		       uint64_t possible, bool host_offsets)
+		       uint64_t possible)
 {
 	struct zd_error *err;
 
 	f->fh = fh_create();
-	f->fh->use_cpu_offsets = host_offsets;
 	fh_setup_6_1(f->fh, ncpu, possible);
 	err = zd_target_open(&f->fh->host, &f->t);
 	if (err) {
@@ -181,7 +180,7 @@ static int setup4(void **ctx)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	*ctx = f;
-	return f ? open_target(f, 4, 0xf, false) : -1;
+	return f ? open_target(f, 4, 0xf) : -1;
 }
 
 /* nr_cpu_ids 8, CPUs 1, 3 and 6 not possible. */
@@ -190,15 +189,7 @@ static int setup_holes(void **ctx)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	*ctx = f;
-	return f ? open_target(f, 8, 0xb5, false) : -1;
-}
-
-static int setup_holes_host(void **ctx)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	*ctx = f;
-	return f ? open_target(f, 8, 0xb5, true) : -1;
+	return f ? open_target(f, 8, 0xb5) : -1;
 }
 
 static int teardown(void **ctx)
@@ -440,9 +431,6 @@ int main(void)
 		cmocka_unit_test(decode_no_data_member),
 		T(read_percpu_wrapped, setup4),
 		T(read_possible_mask_holes, setup_holes),
-		/* The same through the host's own cpu_offsets callback. */
-		{ "read_possible_mask_holes_host_offsets",
-		  read_possible_mask_holes, setup_holes_host, teardown, NULL },
 		T(read_atomic, setup4),
 		T(read_dead_completed, setup4),
 		T(read_switch_before_fold, setup4),
