@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "zdref/zdref.h"
+#include "args.h"
 #include "kdump_memory.h"
 #include "sources.h"
 
@@ -56,10 +57,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* x86_64: a dev_pagemap lives in the kernel half; pfns stay below 2^40. */
+#define KERNEL_HALF 0xffff800000000000ULL
+#define MAX_PFN ((1ULL << (52 - 12)) - 1)
+
 static int trouble(const char *what, struct zd_error *err)
 {
-	fprintf(stderr, "zdref: %s%s%s\n", what ? what : "", what ? ": " : "",
-		err->message);
+	zd_print_line(stderr, "%s%s%s", what ? what : "", what ? ": " : "",
+		      err->message);
 	zd_error_destroy(err);
 	return EXIT_TROUBLE;
 }
@@ -72,16 +77,7 @@ static void note_source(const struct zd_sources_request *req,
 			const struct zd_sources *src)
 {
 	if (!req->vmlinux)
-		fprintf(stderr, "zdref: types and symbols: %s\n", src->what);
-}
-
-static int parse_addr(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 16);
-	return errno || end == s || *end || !*out ? -1 : 0;
+		zd_print_line(stderr, "types and symbols: %s", src->what);
 }
 
 int main(int argc, char **argv)
@@ -127,8 +123,9 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "btf"))
 				req.mode = ZD_DEBUGINFO_BTF;
 			else {
-				fprintf(stderr,
-					"zdref: --debuginfo=%s: want auto, dwarf or btf\n",
+				zd_print_line(
+					stderr,
+					"--debuginfo='%s': want auto, dwarf or btf",
 					optarg);
 				return EXIT_TROUBLE;
 			}
@@ -137,17 +134,20 @@ int main(int argc, char **argv)
 			req.system_map = optarg;
 			break;
 		case 'p':
-			if (parse_addr(optarg, &opts.pgmap)) {
-				fprintf(stderr,
-					"zdref: -p %s: not a hex address\n",
-					optarg);
+			if (zd_parse_hex(optarg, KERNEL_HALF, UINT64_MAX,
+					 &opts.pgmap)) {
+				zd_print_line(
+					stderr,
+					"-p '%s': not a hex address in the kernel half (%llx-)",
+					optarg, KERNEL_HALF);
 				return EXIT_TROUBLE;
 			}
 			break;
 		case 'P':
-			if (parse_addr(optarg, &pfn) && strcmp(optarg, "0")) {
-				fprintf(stderr, "zdref: -P %s: not a hex pfn\n",
-					optarg);
+			if (zd_parse_hex(optarg, 0, MAX_PFN, &pfn)) {
+				zd_print_line(stderr,
+					      "-P '%s': not a hex pfn (0-%llx)",
+					      optarg, MAX_PFN);
 				return EXIT_TROUBLE;
 			}
 			by_pfn = true;
@@ -172,12 +172,14 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			if (optopt)
-				fprintf(stderr,
-					"zdref: invalid option -%c or missing argument (try 'zdref --help')\n",
+				zd_print_line(
+					stderr,
+					"invalid option -%c or missing argument (try 'zdref --help')",
 					optopt);
 			else
-				fprintf(stderr,
-					"zdref: invalid option %s (try 'zdref --help')\n",
+				zd_print_line(
+					stderr,
+					"invalid option '%s' (try 'zdref --help')",
 					argv[optind - 1]);
 			return EXIT_TROUBLE;
 		}

@@ -38,6 +38,10 @@ struct zd_error *zd_audit(struct zd_target *t,
 
 	if ((err = zd_pgmap_enumerate(t, &regs, &n)))
 		return err;
+	if ((err = zd_memmap_check_registry(t, regs, n))) {
+		free(regs);
+		return err;
+	}
 	/* One pass over the wait queues for every pgmap; a bonus. */
 	err = zd_varwaits_read(t, &vw, &how.nvarwaits);
 	zd_error_destroy(err);

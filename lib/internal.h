@@ -16,7 +16,7 @@
  * device-dax before 5.3, which left it unset: host memory, like
  * MEMORY_DEVICE_HOST of 4.14-4.17.
  */
-#define ZD_TYPE_HOST (-1)
+#define ZD_TYPE_HOST ((int64_t)1 << 32) /* no int32 type field holds it */
 
 struct zd_layout {
 	uint64_t page_shift;
@@ -55,6 +55,7 @@ struct zd_layout {
 	/* struct percpu_ref (+ percpu_ref_data from 5.10) */
 	uint64_t pcr_count_ptr, pcr_data; /* pcr_data: ZD_NO_MEMBER < 5.10 */
 	uint64_t pcr_count, pcr_release, pcr_confirm; /* in data or ref */
+	uint64_t pcr_data_ref; /* percpu_ref_data.ref: points back, 5.10+ */
 
 	/* waiters on pgmap->done: completion.wait.task_list of swait_queue */
 	uint64_t done_task_list; /* offset inside struct completion */
@@ -115,6 +116,7 @@ enum zd_tell {
 	ZD_TELL_ZONE_DEVICE_PAGE_INIT, /* zone_device_page_init(): 6.1 */
 	ZD_TELL_FREE_ZONE_DEVICE_PAGE, /* free_zone_device_page(): 5.18 */
 	ZD_TELL_GET_ZONE_DEVICE_PAGE, /* get_zone_device_page(): 4.5-4.11 */
+	ZD_TELL_SECTION_ONLINE, /* online_mem_sections(): SECTION_IS_ONLINE, 4.13 */
 	ZD_TELL_COUNT,
 };
 
@@ -227,6 +229,11 @@ struct zd_registered {
 struct zd_error *zd_pgmap_enumerate(const struct zd_target *t,
 				    struct zd_registered **out, size_t *n);
 void zd_pgmap_release(struct zd_pgmap *pgmap);
+
+/* lib/memmap_scan.c: pgmaps the memmap names and the registry lacks. */
+struct zd_error *zd_memmap_check_registry(const struct zd_target *t,
+					  const struct zd_registered *regs,
+					  size_t n);
 
 /* lib/audit.c: the registries this kernel has, for messages. */
 const char *zd_registry_name(const struct zd_target *t);

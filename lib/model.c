@@ -258,6 +258,8 @@ static void set_unknown(struct zd_pgmap *pg, const char *why)
 	snprintf(pg->judge.reason, sizeof(pg->judge.reason), "%s", why);
 }
 
+#define PLAUSIBLE_COUNT ((int64_t)1 << 48)
+
 /* What the pages account for, by the rule's source. */
 static int64_t page_refs(const struct zd_type_rule *rule,
 			 const struct zd_pgmap *pg, bool dead)
@@ -302,6 +304,23 @@ void zd_model_judge(const struct zd_target *t, struct zd_pgmap *pg)
 	pg->judge.initial = dead ? 0 : 1;
 	pg->judge.transient = pg->desc.ref.switching ? 1 : 0;
 	pg->judge.page_refs = page_refs(rule, pg, dead);
+	/*
+	 * No kernel holds more references on a pgmap than a few per page:
+	 * a count beyond 2^48 either way is garbage, not a leak, and the
+	 * arithmetic below must not overflow on it.
+	 */
+	if (pg->desc.ref.count > PLAUSIBLE_COUNT ||
+	    pg->desc.ref.count < -PLAUSIBLE_COUNT ||
+	    pg->judge.page_refs > PLAUSIBLE_COUNT ||
+	    pg->judge.page_refs < -PLAUSIBLE_COUNT) {
+		snprintf(
+			pg->judge.reason, sizeof(pg->judge.reason),
+			"implausible counts (percpu_ref %lld, pages %lld): not a live dev_pagemap?",
+			(long long)pg->desc.ref.count,
+			(long long)pg->judge.page_refs);
+		pg->judge.verdict = ZD_VERDICT_UNKNOWN;
+		return;
+	}
 	pg->judge.expected =
 		pg->judge.initial + pg->judge.transient + pg->judge.page_refs;
 	pg->judge.have_expected = true;

@@ -105,6 +105,25 @@ struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
 			return NULL;
 		}
 		holder = st->data;
+		/*
+		 * percpu_ref_init() links data back to the ref (2b0d3d3e4fcf,
+		 * 5.10): a data pointer whose ref is another is no
+		 * percpu_ref_data, and nothing read through it can be judged.
+		 */
+		if (l->pcr_data_ref != ZD_NO_MEMBER) {
+			uint64_t back;
+
+			if ((err = zd_read_u64(t, st->data + l->pcr_data_ref,
+					       &back, "percpu_ref_data.ref")))
+				return err;
+			if (back != addr)
+				return zd_error_create(
+					ZD_ERR_INVALID,
+					"percpu_ref 0x%llx: data 0x%llx points back at 0x%llx, not at the ref",
+					(unsigned long long)addr,
+					(unsigned long long)st->data,
+					(unsigned long long)back);
+		}
 	}
 	if ((err = zd_read_u64(t, holder + l->pcr_count, &st->raw_count,
 			       "percpu_ref count")) ||
@@ -120,6 +139,13 @@ struct zd_error *zd_percpu_ref_read(const struct zd_target *t, uint64_t addr,
 	 * arithmetic: single counters wrap, only the sum is meaningful.
 	 */
 	ptr = st->percpu_count_ptr & ~((1ULL << PERCPU_REF_FLAG_BITS) - 1);
+	/* alloc_percpu(unsigned long): 8-byte aligned, flags in bits 0-1 */
+	if (ptr & 7)
+		return zd_error_create(
+			ZD_ERR_INVALID,
+			"percpu_ref at 0x%llx: percpu_count_ptr 0x%llx is misaligned",
+			(unsigned long long)addr,
+			(unsigned long long)st->percpu_count_ptr);
 	if (!ptr && !(st->percpu_count_ptr & PERCPU_REF_ATOMIC))
 		/* percpu mode with no counters: never initialised, or freed */
 		return zd_error_create(

@@ -262,7 +262,12 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 	if ((err = decode_altmap(t, buf, pg)))
 		goto out;
 
-	if (pg->desc.vmemmap_shift > 30) {
+	/*
+	 * x86_64 maps device memory in PTE, PMD or PUD units: orders 0, 9
+	 * and 18 (PUD_SHIFT - PAGE_SHIFT) at the most (memremap_pages()
+	 * refuses others through pgmap_vmemmap_nr()/vmemmap_populate()).
+	 */
+	if (pg->desc.vmemmap_shift > 30 - l->page_shift) {
 		err = zd_error_create(
 			ZD_ERR_INVALID, "absurd vmemmap_shift %llu",
 			(unsigned long long)pg->desc.vmemmap_shift);
@@ -332,6 +337,15 @@ struct zd_error *zd_pgmap_decode(const struct zd_target *t, uint64_t addr,
 			goto out;
 		}
 		r->pfn_first += skip;
+		/* memremap_pages() refuses ranges that overlap (-EBUSY) */
+		for (unsigned int j = 0; j < i; j++)
+			if (r->start <= pg->desc.ranges[j].end &&
+			    pg->desc.ranges[j].start <= r->end) {
+				err = zd_error_create(
+					ZD_ERR_INVALID,
+					"ranges %u and %u overlap", j, i);
+				goto out;
+			}
 	}
 
 	pg->desc.ref.addr = l->ref_is_pointer ? zd_get_u64(buf + l->pgmap_ref) :

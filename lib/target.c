@@ -335,6 +335,11 @@ static struct zd_error *resolve_pgmap(const struct zd_host *h,
 		    (err = need_member(h, holder, "confirm_switch",
 				       &l->pcr_confirm, NULL)))
 			return err;
+		l->pcr_data_ref = ZD_NO_MEMBER;
+		if (l->pcr_data != ZD_NO_MEMBER &&
+		    (err = opt_member(h, "percpu_ref_data", "ref",
+				      &l->pcr_data_ref)))
+			return err;
 	}
 	return NULL;
 }

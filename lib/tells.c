@@ -32,6 +32,10 @@ static const struct tell tells[ZD_TELL_COUNT] = {
 	 * with a single reference to fix pmem crash", 4.12) */
 	[ZD_TELL_GET_ZONE_DEVICE_PAGE] = { "get_zone_device_page", NULL,
 					   "get_zone_device_page" },
+	/* 4.13: sections record whether they are online (2d070eab2e82
+	 * "mm: consider zone which is not fully populated to have holes") */
+	[ZD_TELL_SECTION_ONLINE] = { "online_mem_sections", NULL,
+				     "online_mem_sections" },
 };
 
 void zd_tells_resolve(struct zd_target *t)
