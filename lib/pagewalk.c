@@ -30,6 +30,7 @@ struct section_info {
 	uint64_t nr; /* section number, UINT64_MAX if none cached */
 	uint64_t memmap; /* decoded base: page(pfn) = memmap + pfn * size */
 	bool valid; /* present with a mem_map */
+	bool no_root; /* its whole root of sections is absent */
 	uint64_t subsections[4]; /* up to 256 subsections */
 	bool have_subsections;
 	struct zd_error *error; /* why the section could not be read */
@@ -68,8 +69,10 @@ static struct zd_error *load_section(struct walker *w, uint64_t nr)
 	if ((err = zd_read_u64(w->t, l->mem_section + 8 * root_idx, &root,
 			       "mem_section root")))
 		return err;
-	if (!root)
+	if (!root) {
+		s->no_root = true;
 		return NULL; /* no memmap: every page unreadable */
+	}
 	if ((err = zd_read(w->t,
 			   root + (nr % l->sections_per_root) * l->ms_size, ms,
 			   l->ms_size < sizeof(ms) ? l->ms_size : sizeof(ms),
@@ -415,8 +418,19 @@ static struct zd_error *walk_range(struct walker *w, struct zd_range *r)
 			 * Without a section, skip to the next one at once.
 			 */
 			if (!w->sec.valid) {
-				stop = (nr + 1) * w->pages_per_section;
-				if (stop > r->pfn_end)
+				uint64_t next = nr + 1;
+
+				/*
+				 * A root that is absent is absent for all its
+				 * sections: skip them at once, so that a range
+				 * of 2^52 bytes costs its roots, not 2^25
+				 * section reads.
+				 */
+				if (w->sec.no_root)
+					next = (nr / l->sections_per_root + 1) *
+					       l->sections_per_root;
+				stop = next * w->pages_per_section;
+				if (stop > r->pfn_end || stop <= pfn)
 					stop = r->pfn_end;
 			}
 			pg->stats.unreadable +=

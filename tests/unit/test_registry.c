@@ -156,6 +156,31 @@ static void implausible_count(void **ctx)
 	judged(f, pg, "implausible counts");
 }
 
+/*
+ * A range of 2^45 bytes (2^24 sections, almost no memmap): absent roots
+ * are skipped whole, so the walk costs the roots, not the sections.
+ */
+static void huge_range_bounded(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	const uint64_t first = 64 * SEC, n = 1ULL << 33;
+	struct fh_pgmap spec = {
+		.type = FH_MEMORY_DEVICE_FS_DAX,
+		.nr_range = 1,
+		.start = { first << 12 },
+		.end = { ((first + n) << 12) - 1 },
+	};
+	uint64_t pg = fh_pgmap_create(f->fh, &spec);
+	const struct zd_pgmap *p;
+
+	fh_pages_populate(f->fh, pg, first, N, 1);
+	fh_ref_percpu(f->fh, pg + FH_PGMAP_REF, 1 + (int64_t)n);
+	p = fh_audit(f, pg, &(struct zd_audit_options){ 0 });
+	assert_int_equal(p->stats.pages, n);
+	assert_int_equal(p->stats.unreadable, n - N);
+	assert_int_equal(p->stats.refcounts[2], N);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fh_fixture_teardown)
 
 int main(void)
@@ -165,6 +190,7 @@ int main(void)
 		T(misaligned_percpu_pointer), T(data_not_pointing_back),
 		T(vmemmap_shift_30),	      T(type_minus_one),
 		T(overlapping_ranges),	      T(implausible_count),
+		T(huge_range_bounded),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
