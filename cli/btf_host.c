@@ -120,6 +120,7 @@ static struct zd_error *btf_from_memory(zd_ks_read_fn read, void *arg,
 
 struct zd_error *zd_btf_host_from_memory(zd_ks_read_fn read, zd_info_fn info,
 					 void *arg, const char *system_map,
+					 const char *whose,
 					 struct zd_btf_host **ret)
 {
 	struct zd_btf_host *b = calloc(1, sizeof(*b));
@@ -144,10 +145,11 @@ struct zd_error *zd_btf_host_from_memory(zd_ks_read_fn read, zd_info_fn info,
 		return err;
 	}
 	snprintf(b->what, sizeof(b->what),
-		 "BTF of the dump (%zu types) and %s (%zu symbols, %s)",
+		 "BTF of %s (%zu types) and %s%s (%zu symbols, %s)", whose,
 		 zd_btf_type_count(b->btf),
-		 system_map ? system_map : "kallsyms of the dump",
-		 zd_kallsyms_count(b->ks), zd_kallsyms_encoding(b->ks));
+		 system_map ? system_map : "kallsyms of ",
+		 system_map ? "" : whose, zd_kallsyms_count(b->ks),
+		 zd_kallsyms_encoding(b->ks));
 	*ret = b;
 	return NULL;
 }

@@ -20,10 +20,12 @@ typedef struct zd_error *(*zd_info_fn)(void *arg, const char *key, char *buf,
 
 /*
  * From kernel memory.  system_map, when given, replaces the kallsyms
- * tables (its addresses moved by KERNELOFFSET).
+ * tables (its addresses moved by KERNELOFFSET).  whose names the memory
+ * for messages: "the dump", "the running kernel".
  */
 struct zd_error *zd_btf_host_from_memory(zd_ks_read_fn read, zd_info_fn info,
 					 void *arg, const char *system_map,
+					 const char *whose,
 					 struct zd_btf_host **ret);
 /* From files: a raw BTF blob and a kallsyms-format symbol list. */
 struct zd_error *zd_btf_host_from_files(const char *btf_path,

@@ -127,11 +127,14 @@ static struct zd_error *open_dump(const char *path, bool live,
 		err = &zd_error_nomem;
 		goto fail;
 	}
-	k->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (k->fd < 0) {
-		err = live ? kcore_open_error(path, errno) :
-			     zd_error_create(ZD_ERR_IO, "%s: %s", path,
-					     strerror(errno));
+	/* Regular files only: a FIFO would block, a device is no dump. */
+	if ((err = zd_open_regular(path, &k->fd, NULL))) {
+		if (live && err->code == ZD_ERR_IO) {
+			int e = errno;
+
+			zd_error_destroy(err);
+			err = kcore_open_error(path, e);
+		}
 		goto fail;
 	}
 	if (!live && ((err = zd_flattened_open(k->fd, path, &k->flat_fd)) ||

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,15 @@ static double now(void)
 /* x86_64: a dev_pagemap lives in the kernel half; pfns stay below 2^40. */
 #define KERNEL_HALF 0xffff800000000000ULL
 #define MAX_PFN ((1ULL << (52 - 12)) - 1)
+
+static bool is_kcore(const char *path)
+{
+	char *real = realpath(path, NULL);
+	bool yes = real && !strcmp(real, "/proc/kcore");
+
+	free(real);
+	return yes;
+}
 
 static int trouble(const char *what, struct zd_error *err)
 {
@@ -198,6 +208,9 @@ int main(int argc, char **argv)
 	}
 
 	req.dump = live ? NULL : argv[optind];
+	/* /proc/kcore named as a dump is the live kernel: read it as such. */
+	if (req.dump && is_kcore(req.dump))
+		req.dump = NULL;
 	if ((err = zd_sources_open(&req, &src)))
 		return trouble(NULL, err);
 	t_open = t_vmlinux = now();

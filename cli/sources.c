@@ -55,8 +55,10 @@ static struct zd_error *open_btf(const struct zd_sources_request *req,
 			goto done;
 		zd_error_destroy(err);
 	}
-	err = zd_btf_host_from_memory(zd_kdump_read, info, s->mem,
-				      req->system_map, &s->btf);
+	err = zd_btf_host_from_memory(
+		zd_kdump_read, info, s->mem, req->system_map,
+		req->dump ? "the dump" : "the running kernel (/proc/kcore)",
+		&s->btf);
 	if (err)
 		return err;
 done:

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "debuginfo_priv.h"
+#include "dumpcheck.h"
 
 static struct zd_error *read_build_id(struct zd_debuginfo *di)
 {
@@ -130,7 +131,7 @@ struct zd_error *zd_debuginfo_open(const char *path, struct zd_debuginfo **ret)
 {
 	struct zd_debuginfo *di;
 	struct zd_error *err;
-	struct stat st;
+	uint64_t fsize;
 
 	*ret = NULL;
 	di = calloc(1, sizeof(*di));
@@ -144,17 +145,9 @@ struct zd_error *zd_debuginfo_open(const char *path, struct zd_debuginfo **ret)
 		err = di_nomem();
 		goto fail;
 	}
-	di->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (di->fd < 0) {
-		err = zd_error_create(ZD_ERR_IO, "%s: %s", path,
-				      strerror(errno));
+	/* Regular files only: a FIFO would block, a device is no vmlinux. */
+	if ((err = zd_open_regular(path, &di->fd, &fsize)))
 		goto fail;
-	}
-	if (fstat(di->fd, &st) || !S_ISREG(st.st_mode)) {
-		err = zd_error_create(ZD_ERR_IO, "%s: not a regular file",
-				      path);
-		goto fail;
-	}
 	elf_version(EV_CURRENT);
 	di->elf = elf_begin(di->fd, ELF_C_READ_MMAP, NULL);
 	if (!di->elf) {
@@ -164,7 +157,7 @@ struct zd_error *zd_debuginfo_open(const char *path, struct zd_debuginfo **ret)
 				      elf_errmsg(-1));
 		goto fail;
 	}
-	err = check_elf(di, (uint64_t)st.st_size);
+	err = check_elf(di, fsize);
 	if (err)
 		goto fail;
 	/* Checks for .debug_info; the units themselves are read lazily. */

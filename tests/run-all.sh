@@ -4,7 +4,9 @@
 #             against the generator's truth
 #   sample  zdref on the dumps in samples/vmcores/ against their truth files
 #   real    Debian 6.1 and 6.12 kernels booted under QEMU with injected faults
-#           (tests/real/), checked against the guests' ground truth, against
+#           and busy DAX workloads (tests/real/), dumped and audited from DWARF
+#           and from BTF + kallsyms, and audited live (zdref -k in the guest),
+#           checked against the guests' ground truth, against
 #           crash's own view (6.1), the crash extension in real crash sessions
 #           (6.1), and bad input on real dumps
 # Downloads and dumps are cached in ${ZDREF_CACHE:-~/.cache/zdref}.
@@ -110,6 +112,14 @@ tier_real() {
 				fi
 			fi
 		done
+		# zdref -k inside the guest: no vmlinux there, BTF + kallsyms of
+		# the running kernel; healthy, faults, busy, 5-level, map=dev,
+		# lockdown, not root, kptr_restrict (tests/real/run-live.sh).
+		if ZDREF_BIN="$PWD/$ZDREF" tests/real/run-live.sh "$krel" >"$T/live" 2>&1; then
+			ok "live $krel ($(tail -1 "$T/live"))"
+		else
+			not_ok "live $krel" "$(grep -A6 '^FAIL' "$T/live" | head -40; tail -3 "$T/live")"
+		fi
 		if [ "$fam" = 61 ]; then
 			DUMP61="$ZDREF_CACHE/dumps/$krel/kdump_filtered"
 			# The crash extension in real crash sessions (crash 8.0.2 reads 6.1 only).
