@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "zdref/log.h"
 #include "zdref/zdref.h"
 #include "args.h"
 #include "kdump_memory.h"
@@ -23,6 +24,7 @@
 static const char usage_text[] =
 	"Usage: zdref [-s VMLINUX] [--debuginfo=auto|dwarf|btf] [-p PGMAP | -P PFN]\n"
 	"             [-a] [-j] (VMCORE | -k)\n"
+	"       zdref --log[=caller,level] [-s VMLINUX] [--debuginfo=...] (VMCORE | -k)\n"
 	"Audit the references of every ZONE_DEVICE struct dev_pagemap in a Linux\n"
 	"kernel dump: compare each pgmap's percpu_ref count with what its pages\n"
 	"account for, and say which references are leaked or missing, and where.\n"
@@ -39,6 +41,11 @@ static const char usage_text[] =
 	"  -a, --all              list every non-idle page, not only suspects: busy\n"
 	"                         pages with their holder (inode, offset, device)\n"
 	"  -j, --json             JSON output\n"
+	"      --log[=caller,level]\n"
+	"                         print the kernel log as the console and dmesg do\n"
+	"                         (\"[    3.146571] text\"), read from the printk ring;\n"
+	"                         caller: the task or CPU that printed each record\n"
+	"                         ([  T123], [    C0]); level: its syslog <level>\n"
 	"  -k, --kernel           the running kernel, read-only through /proc/kcore (root)\n"
 	"  -h, --help             this text\n"
 	"  -V, --version          version\n"
@@ -69,6 +76,47 @@ static bool is_kcore(const char *path)
 
 	free(real);
 	return yes;
+}
+
+/* --log: every record as dmesg prints it, the source line before the first. */
+struct log_out {
+	const struct zd_sources_request *req;
+	const struct zd_sources *src;
+	unsigned int flags;
+	bool noted;
+};
+
+static void note_source(const struct zd_sources_request *req,
+			const struct zd_sources *src);
+
+static int print_record(void *arg, const struct zd_log_record *r)
+{
+	struct log_out *o = arg;
+
+	if (!o->noted) {
+		note_source(o->req, o->src);
+		o->noted = true;
+	}
+	zd_log_print_text(stdout, r, o->flags);
+	return ferror(stdout) ? -1 : 0;
+}
+
+/* "caller", "level" or both, comma-separated. */
+static int parse_log_flags(const char *arg, unsigned int *flags)
+{
+	for (const char *p = arg;; p++) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 6 && !strncmp(p, "caller", 6))
+			*flags |= ZD_LOG_PRINT_CALLER;
+		else if (n == 5 && !strncmp(p, "level", 5))
+			*flags |= ZD_LOG_PRINT_LEVEL;
+		else
+			return -1;
+		p += n;
+		if (!*p)
+			return 0;
+	}
 }
 
 static int trouble(const char *what, struct zd_error *err)
@@ -104,12 +152,15 @@ int main(int argc, char **argv)
 		{ "stats", no_argument, NULL, 'S' },
 		{ "debuginfo", required_argument, NULL, 'D' },
 		{ "system-map", required_argument, NULL, 'M' },
+		{ "log", optional_argument, NULL, 'L' },
 		{ 0 },
 	};
 	struct zd_audit_options opts = { 0 };
 	struct zd_sources_request req = { 0 };
 	struct zd_sources src = { 0 };
 	bool json = false, stats = false, by_pfn = false, live = false;
+	bool log = false;
+	unsigned int log_flags = 0;
 	uint64_t pfn = 0;
 	double t0 = now(), t_open, t_vmlinux, t_layout, t_audit;
 	uint64_t reads, bytes, pages = 0;
@@ -142,6 +193,16 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			req.system_map = optarg;
+			break;
+		case 'L':
+			log = true;
+			if (optarg && parse_log_flags(optarg, &log_flags)) {
+				zd_print_line(
+					stderr,
+					"--log='%s': want --log or --log=caller,level",
+					optarg);
+				return EXIT_TROUBLE;
+			}
 			break;
 		case 'p':
 			if (zd_parse_hex(optarg, KERNEL_HALF, UINT64_MAX,
@@ -207,12 +268,45 @@ int main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 
+	if (log && (opts.pgmap || by_pfn || opts.all_pages || json)) {
+		fprintf(stderr,
+			"zdref: --log prints the kernel log: no -p, -P, -a or -j with it\n");
+		return EXIT_TROUBLE;
+	}
+
 	req.dump = live ? NULL : argv[optind];
 	/* /proc/kcore named as a dump is the live kernel: read it as such. */
 	if (req.dump && is_kcore(req.dump))
 		req.dump = NULL;
 	if ((err = zd_sources_open(&req, &src)))
 		return trouble(NULL, err);
+	if (log) {
+		/* The log needs no ZONE_DEVICE kernel: no target is opened. */
+		struct log_out o = { &req, &src, log_flags, false };
+		struct zd_log_stats st;
+
+		if ((err = zd_log_read_host(&src.host, print_record, &o,
+					    &st))) {
+			status = trouble(src.release, err);
+			goto out;
+		}
+		status = 0;
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			fprintf(stderr, "zdref: writing output: %s\n",
+				strerror(errno));
+			status = EXIT_TROUBLE;
+			goto out;
+		}
+		if (!o.noted)
+			note_source(&req, &src);
+		if (st.skipped)
+			zd_print_line(
+				stderr,
+				"kernel log (%s): %llu records skipped: torn, overwritten or not in the dump (%llu of them unreadable)",
+				st.format, (unsigned long long)st.skipped,
+				(unsigned long long)st.unreadable);
+		goto out;
+	}
 	t_open = t_vmlinux = now();
 	if ((err = zd_target_open(&src.host, &t))) {
 		status = trouble(src.release, err);

@@ -11,6 +11,7 @@
  */
 #include "defs.h"
 
+#include "zdref/log.h"
 #include "zdref/zdref.h"
 
 static void cmd_zdref(void);
@@ -211,17 +212,45 @@ static int parse_hex(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+/* -l: every record of the kernel log as crash's `log` prints it. */
+static int print_record(void *arg, const struct zd_log_record *r)
+{
+	zd_log_print_text(fp, r, *(unsigned int *)arg);
+	return 0;
+}
+
+static void print_log(unsigned int flags)
+{
+	unsigned int zero_excluded = zero_excluded_off();
+	struct zd_log_stats st;
+	struct zd_error *err;
+
+	/* No target: the log needs no ZONE_DEVICE kernel. */
+	err = zd_log_read_host(&crash_host, print_record, &flags, &st);
+	zero_excluded_restore(zero_excluded);
+	if (err) {
+		report_error(err);
+		return;
+	}
+	if (st.skipped)
+		error(INFO,
+		      "kernel log (%s): %llu records skipped: torn, overwritten or not in the dump (%llu of them unreadable)\n",
+		      st.format, (unsigned long long)st.skipped,
+		      (unsigned long long)st.unreadable);
+}
+
 static void cmd_zdref(void)
 {
 	struct zd_audit_options opts = { 0 };
 	struct zd_report *rep = NULL;
-	bool json = false, by_pfn = false;
+	bool json = false, by_pfn = false, log = false;
+	unsigned int log_flags = 0;
 	unsigned int zero_excluded;
 	uint64_t pfn = 0;
 	struct zd_error *err;
 	int c;
 
-	while ((c = getopt(argcnt, args, "p:P:aj")) != EOF) {
+	while ((c = getopt(argcnt, args, "p:P:ajlc")) != EOF) {
 		switch (c) {
 		case 'p':
 			if (parse_hex("p", optarg, &opts.pgmap))
@@ -238,13 +267,24 @@ static void cmd_zdref(void)
 		case 'j':
 			json = true;
 			break;
+		case 'l':
+			log = true;
+			break;
+		case 'c':
+			log_flags |= ZD_LOG_PRINT_CALLER;
+			break;
 		default:
 			argerrs++;
 			break;
 		}
 	}
-	if (argerrs || args[optind])
+	if (argerrs || args[optind] || (log_flags && !log) ||
+	    (log && (opts.pgmap || by_pfn || opts.all_pages || json)))
 		cmd_usage(pc->curcmd, SYNOPSIS);
+	if (log) {
+		print_log(log_flags);
+		return;
+	}
 
 	if (!target && (err = zd_target_open(&crash_host, &target))) {
 		target = NULL;
@@ -305,7 +345,7 @@ static void __attribute__((destructor)) zdref_fini(void)
 static char *help_zdref[] = {
 	"zdref",
 	"audit ZONE_DEVICE dev_pagemap references",
-	"[-p pgmap | -P pfn] [-a] [-j]",
+	"[-p pgmap | -P pfn] [-a] [-j] | -l [-c]",
 	"  Finds every registered ZONE_DEVICE struct dev_pagemap (pgmap_array),",
 	"  computes the true count of its percpu_ref (per-CPU sum, bias, dead,",
 	"  switching, exited), walks the struct pages it owns, and compares the two",
@@ -331,6 +371,15 @@ static char *help_zdref[] = {
 	"              pmem0; or the allocating device), and pin count where the",
 	"              kernel keeps one.",
 	"    -j        JSON, as the standalone zdref -j prints it.",
+	"    -l        the kernel log, read by zdref's core from the printk ring",
+	"              (5.10+ lockless ring, or the 3.5-5.9 record log), printed",
+	"              as crash's log and dmesg print it: [    3.146571] text.",
+	"              Records that do not decode (a ring torn by a CPU that was",
+	"              writing, overwritten, or not in the dump) are skipped and",
+	"              counted; the newest record, still open to pr_cont(), is",
+	"              shown.",
+	"    -c        with -l: the task or CPU that printed each record",
+	"              ([  T123], [    C0]).",
 	"",
 	"  Output goes to crash's output stream: pipes and redirection work.",
 	"  The standalone zdref(1) audits the same way without crash: a dump with",
@@ -370,6 +419,12 @@ static char *help_zdref[] = {
 	"    PFN: a000  PAGE: fffff09800280000  PGMAP: ffff8b90c19f08b0 (FS_DAX, range 0: a000000-bffffff)",
 	"      STATE: idle",
 	"      CNT: 1 (idle is 1)  MAPCNT: -1  FLAGS: 27ffffc0001000  PGMAP WORD: ffff8b90c19f08b0",
+	"",
+	"  The WARNING next to the audit that explains it:",
+	"",
+	"    %s> zdref -l | grep -A1 'percpu ref'",
+	"    [    3.146571] percpu ref (dev_pagemap_percpu_release) <= 0 (0) after switching to atomic",
+	"    [    3.147148] WARNING: CPU: 0 PID: 0 at lib/percpu-refcount.c:197 percpu_ref_switch_to_atomic_rcu+0x161/0x190",
 	"",
 	"  The pgmaps that are not ok, for a script:",
 	"",

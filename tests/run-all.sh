@@ -53,6 +53,26 @@ check_btf() {
 	fi
 }
 
+# check_log NAME DIR SCENARIO: `zdref --log` (DWARF and BTF) holds every
+# line of the guest's own console that the ring still has, in order, with
+# the same timestamps; the WARNING dump's two WARNING lines by name.
+check_log() {
+	local name=$1 dir=$2 scen=$3 m a ex
+	for m in dwarf btf; do
+		if [ "$m" = dwarf ]; then a=(-s "$dir/vmlinux"); else a=(--debuginfo=btf); fi
+		ex=()
+		[ "$scen" = warn_panic ] &&
+			ex=(--expect 'percpu ref (dev_pagemap_percpu_release) <= 0 (0) after switching to atomic'
+			    --expect 'at lib/percpu-refcount.c:197 percpu_ref_switch_to_atomic_rcu')
+		if "$ZDREF" --log "${a[@]}" "$dir/vmcore" >"$T/log" 2>"$T/err" &&
+		   python3 tests/real/check_log.py "${ex[@]}" "$dir/console.log" "$T/log" >"$T/why" 2>&1; then
+			ok "$name log ($m)"
+		else
+			not_ok "$name log ($m)" "$(cat "$T/err" "$T/why" | head -20)"
+		fi
+	done
+}
+
 tier_fixtures() {
 	if tests/fixtures/run.sh "$ZDREF" >"$T/fixtures" 2>&1; then
 		ok "era fixtures ($(tail -1 "$T/fixtures"))"
@@ -95,6 +115,7 @@ tier_real() {
 			# every page zdref reads, on 6.12 it drops slab pages.
 			check_dump "real $krel $scen" "$dir" "$([ "$fam" = 61 ] && echo --strict)"
 			check_btf "real $krel $scen" "$dir"
+			check_log "real $krel $scen" "$dir" "$scen"
 			# crash 8.0.2 reads the 6.1 dumps only (real-dumps.md).
 			# crash's own view of the busy pages and the page waiter (6.1).
 			case "$fam/$scen" in 61/busy | 61/busy_leak | 61/truncate_hang)
