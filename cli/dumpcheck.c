@@ -19,6 +19,7 @@
  * past the end is a corrupt field, named with its value.
  */
 #include <elf.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -116,13 +117,24 @@ struct check {
 	int fd;
 	const char *path;
 	uint64_t size;
-	bool any_out;
+	bool any_in, any_out;
 	uint64_t last_in; /* the latest start of a piece inside the file */
 	uint64_t out_start, out_end; /* the earliest piece past the end */
 	char out_what[256];
 	/* One per stream, so that walking one does not evict another. */
 	struct reader rd[RD_COUNT];
 };
+
+/* The fast path of piece(), for the many pieces inside the file. */
+static inline bool in_file(struct check *c, uint64_t off, uint64_t len)
+{
+	if (len > c->size || off > c->size - len)
+		return false;
+	if (!c->any_in || off > c->last_in)
+		c->last_in = off;
+	c->any_in = true;
+	return true;
+}
 
 /*
  * Records a piece the headers place at [off, off + len): true when it lies
@@ -132,21 +144,15 @@ struct check {
 __attribute__((format(printf, 4, 5))) static bool
 piece(struct check *c, uint64_t off, uint64_t len, const char *fmt, ...)
 {
-	uint64_t end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
 	va_list ap;
 
-	if (!len)
+	if (!len || in_file(c, off, len))
 		return true;
-	if (end <= c->size) {
-		if (off > c->last_in)
-			c->last_in = off;
-		return true;
-	}
 	if (c->any_out && off >= c->out_start)
 		return false;
 	c->any_out = true;
 	c->out_start = off;
-	c->out_end = end;
+	c->out_end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
 	va_start(ap, fmt);
 	vsnprintf(c->out_what, sizeof(c->out_what), fmt, ap);
 	va_end(ap);
@@ -157,7 +163,8 @@ static struct zd_error *past_end(const struct check *c)
 {
 	if (!c->any_out)
 		return NULL;
-	if (c->out_start <= c->size && c->last_in < c->out_start)
+	if (c->out_start <= c->size &&
+	    (!c->any_in || c->last_in < c->out_start))
 		return zd_error_create(
 			ZD_ERR_FORMAT,
 			"%s: dump truncated: %s ends at byte %llu, the file has %llu bytes",
@@ -192,8 +199,8 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
  * which piece() established), from the reader's buffer or a read of up to
  * CHUNK bytes of the piece.  NULL with errno on a read error.
  */
-static const uint8_t *rd_at(struct check *c, int which, uint64_t pos, size_t n,
-			    uint64_t end)
+static inline const uint8_t *rd_at(struct check *c, int which, uint64_t pos,
+				   size_t n, uint64_t end)
 {
 	struct reader *r = &c->rd[which];
 	size_t want;
@@ -220,13 +227,26 @@ static struct zd_error *read_error(const struct check *c, uint64_t pos)
 				       "the file shrank while it was checked");
 }
 
-static uint64_t le(const uint8_t *p, size_t n)
+/* Little-endian fields of 1, 2, 4 or 8 bytes, as single loads. */
+static inline uint64_t le(const uint8_t *p, size_t n)
 {
-	uint64_t v = 0;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
 
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
+	switch (n) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&v16, p, 2);
+		return le16toh(v16);
+	case 4:
+		memcpy(&v32, p, 4);
+		return le32toh(v32);
+	default:
+		memcpy(&v64, p, 8);
+		return le64toh(v64);
+	}
 }
 
 static uint64_t be(const uint8_t *p, size_t n)
@@ -395,7 +415,7 @@ static struct zd_error *check_elf(struct check *c)
 		if (shentsize < shsize)
 			return bad_entsize(c, "e_shentsize", shentsize, shsize);
 		if (piece(c, shoff, shentsize,
-			  "ELF section header 0 (e_shoff %llu, e_shnum %llu): %llu bytes",
+			  "ELF section header 0 (e_shoff %llu, e_shnum %llu, e_shentsize %llu)",
 			  (unsigned long long)shoff, (unsigned long long)shnum,
 			  (unsigned long long)shentsize)) {
 			if (!(p = rd_at(c, RD_TABLE, shoff, shsize,
@@ -606,10 +626,10 @@ static struct zd_error *bad_desc(const struct check *c, uint64_t idx,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return zd_error_create(ZD_ERR_FORMAT,
-			       "%s: kdump page descriptor %llu (pfn %#llx): %s",
-			       c->path, (unsigned long long)idx,
-			       (unsigned long long)pfn, what);
+	return zd_error_create(
+		ZD_ERR_FORMAT,
+		"%s: kdump page descriptor %llu (pfn 0x%llx): %s", c->path,
+		(unsigned long long)idx, (unsigned long long)pfn, what);
 }
 
 /* What diskdump_read_page() will follow for this pfn. */
@@ -651,10 +671,11 @@ static struct zd_error *check_desc(struct check *c, uint64_t pfn, void *arg)
 			c, idx, pfn,
 			"size %u of an uncompressed page, not the block size %u",
 			size, d->block_size);
-	piece(c, (uint64_t)off, size,
-	      "kdump page descriptor %llu (pfn %#llx): offset %lld + size %u",
-	      (unsigned long long)idx, (unsigned long long)pfn, (long long)off,
-	      size);
+	if (!in_file(c, (uint64_t)off, size))
+		piece(c, (uint64_t)off, size,
+		      "kdump page descriptor %llu (pfn 0x%llx): offset %lld + size %u",
+		      (unsigned long long)idx, (unsigned long long)pfn,
+		      (long long)off, size);
 	return NULL;
 }
 
@@ -757,9 +778,8 @@ static struct zd_error *check_diskdump(struct check *c, bool kdump)
 	bm_len = (uint64_t)blocks * bs;
 	inside = piece(
 		c, bm_off, bm_len,
-		"kdump bitmaps (sub_hdr_size %d, bitmap_blocks %u of %u bytes) at byte %llu, %llu bytes",
-		sub, blocks, bs, (unsigned long long)bm_off,
-		(unsigned long long)bm_len);
+		"kdump bitmaps (sub_hdr_size %d, bitmap_blocks %u of %u bytes at byte %llu)",
+		sub, blocks, bs, (unsigned long long)bm_off);
 	max_pfn = mapnr;
 
 	if (version >= 1) {
