@@ -478,11 +478,13 @@ struct zd_error *zd_btf_from_file(const char *path, struct zd_btf **ret)
 	int fd;
 
 	*ret = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must be refused, not waited on */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return zd_error_create(ZD_ERR_IO, "%s: %s", path,
 				       strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
 		close(fd);
 		return zd_error_create(ZD_ERR_IO, "%s: not a regular file",
 				       path);

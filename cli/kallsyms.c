@@ -43,6 +43,9 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -974,6 +977,29 @@ static struct zd_error *parse_line(char *line, uint64_t *addr, char *type,
 	return NULL;
 }
 
+/* A regular file only: a FIFO given as a System.map must not block. */
+static FILE *open_regular(const char *path, struct zd_error **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		*err = zd_error_create(ZD_ERR_IO, "%s: %s", path,
+				       strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) ||
+	    !(f = fdopen(fd, "r"))) {
+		close(fd);
+		*err = zd_error_create(ZD_ERR_IO, "%s: not a regular file",
+				       path);
+		return NULL;
+	}
+	return f;
+}
+
 struct zd_error *zd_kallsyms_parse(const char *path, uint64_t offset,
 				   struct zd_kallsyms **ret)
 {
@@ -989,11 +1015,8 @@ struct zd_error *zd_kallsyms_parse(const char *path, uint64_t offset,
 	*ret = NULL;
 	if (!ks)
 		return &zd_error_nomem;
-	if (!(f = fopen(path, "re"))) {
-		err = zd_error_create(ZD_ERR_IO, "%s: %s", path,
-				      strerror(errno));
+	if (!(f = open_regular(path, &err)))
 		goto out;
-	}
 	if ((err = arena_add(&ks->str, "", 0, &empty)))
 		goto out;
 	while ((got = getline(&line, &cap, f)) >= 0) {
