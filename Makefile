@@ -18,7 +18,7 @@ CLI_PKGS = libkdumpfile libdw libelf libbpf
 LIB_SRCS = lib/error.c lib/constants.c lib/tells.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
 	   lib/pgmap.c lib/pagewalk.c lib/pageclass.c lib/holder.c lib/model.c \
 	   lib/waiters.c lib/examine.c lib/memmap_scan.c lib/audit.c \
-	   lib/lookup.c lib/report.c lib/printk.c
+	   lib/lookup.c lib/report.c lib/printk.c lib/names.c lib/triage.c
 CLI_SRCS = cli/main.c cli/args.c cli/sources.c cli/kdump_memory.c cli/flattened.c cli/dumpcheck.c \
 	   cli/dwarf_host.c cli/btf_host.c cli/btf_types.c cli/kallsyms.c \
 	   cli/name_index.c cli/vmlinux.c cli/elf_symbols.c cli/dwarf_index.c cli/dwarf_types.c
@@ -59,7 +59,7 @@ zdref.so: ext/zdref_crash.c $(LIB_OBJS) $(LIB_HDRS)
 # Unit tests: the core over a fake host, with ASan and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray tests/unit/test_radix tests/unit/test_eras \
-	     tests/unit/test_busy tests/unit/test_live tests/unit/test_registry tests/unit/test_printk \
+	     tests/unit/test_busy tests/unit/test_live tests/unit/test_registry tests/unit/test_printk tests/unit/test_names \
 	     tests/unit/test_sections tests/unit/test_model
 UNIT_SUPPORT = tests/unit/fakehost.c
 

@@ -84,6 +84,8 @@ struct zd_error *zd_audit(struct zd_target *t,
 	rep->all_pages = opts->all_pages;
 	for (size_t i = 0; i < count; i++)
 		zd_pgmap_examine(t, &regs[first + i], &how, &rep->pgmaps[i]);
+	if (!opts->pgmap)
+		zd_triage_build(t, rep);
 	free(regs);
 	free(vw);
 	*ret = rep;
@@ -97,6 +99,7 @@ void zd_report_destroy(struct zd_report *rep)
 	for (size_t i = 0; i < rep->npgmaps; i++)
 		zd_pgmap_release(&rep->pgmaps[i]);
 	free(rep->pgmaps);
+	free(rep->triage);
 	free(rep);
 }
 

@@ -3,6 +3,7 @@
  * The stages of one pgmap, run in one order for the audit and for -P:
  *
  *   decode   dev_pagemap and its percpu_ref          -> pg->desc
+ *   names    its device, driver, symbols and disk    -> pg->desc.names
  *   rule     the model's page rule for it            -> pg->rule
  *   walk     its struct pages judged by the rule     -> pg->stats
  *   waiters  tasks on pgmap->done and on its pages   -> pg->waiters
@@ -109,6 +110,7 @@ bool zd_pgmap_examine(const struct zd_target *t,
 		return false;
 	}
 	pg->desc.registry_mismatch = registry_keys(t, reg, pg) != reg->covered;
+	zd_names_resolve(t, pg); /* a bonus: never fails the pgmap */
 	if (!how->walk)
 		return true; /* -P: the caller reads the ref once the pfn is found */
 	zd_model_rule(t, pg);

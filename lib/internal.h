@@ -18,6 +18,55 @@
  */
 #define ZD_TYPE_HOST ((int64_t)1 << 32) /* no int32 type field holds it */
 
+/*
+ * What names a pgmap (lib/names.c, resolved by resolve_names() in
+ * lib/target.c).  Every part is a bonus: absent members leave its have_*
+ * false and the names it would give say why.
+ */
+#define ZD_MOD_REGIONS 8 /* MOD_MEM_NUM_TYPES is 7 (6.4+) */
+struct zd_names_layout {
+	/* iomem_resource and struct resource */
+	bool have_iomem;
+	uint64_t iomem_resource, res_size;
+	uint64_t res_start, res_end, res_name, res_sibling, res_child;
+
+	/*
+	 * The modules list of struct module: list, name[MODULE_NAME_LEN],
+	 * state, where its memory is (mem[] 6.4+, core/init_layout 4.5-6.3,
+	 * module_core/module_init before), and its kallsyms: a pointer to
+	 * struct mod_kallsyms (4.5+) or symtab/num_symtab/strtab in struct
+	 * module itself (before).
+	 */
+	bool have_modules;
+	uint64_t modules, mod_list, mod_name, mod_name_len, mod_state;
+	int64_t mod_unformed; /* MODULE_STATE_UNFORMED, INT64_MIN if unknown */
+	unsigned int mod_nregions;
+	uint64_t mod_region_base[ZD_MOD_REGIONS];
+	uint64_t mod_region_size[ZD_MOD_REGIONS], mod_region_size_len;
+	uint64_t mod_kallsyms; /* ZD_NO_MEMBER before 4.5 */
+	uint64_t ks_symtab, ks_num_symtab, ks_strtab; /* in mod_kallsyms,
+						      * or in module < 4.5 */
+
+	/* struct gendisk: disk_name[DISK_NAME_LEN], private_data */
+	bool have_gendisk;
+	uint64_t gd_disk_name, gd_disk_name_len, gd_private_data;
+};
+
+/*
+ * Module BTF (CONFIG_DEBUG_INFO_BTF_MODULES, 5.11+): btf_modules of
+ * struct btf_module {list, module, btf}, struct btf {data, data_size,
+ * base_btf, start_str_off, base_id_map (6.11+)}.  Resolved by lib/names.c
+ * on first use only: both structs live in kernel/bpf/btf.c, which a DWARF
+ * host reaches by scanning most of the vmlinux.
+ */
+struct zd_mod_btf_layout {
+	uint64_t btf_modules, btfm_list, btfm_module, btfm_btf;
+	uint64_t btf_data, btf_data_size, btf_base, btf_start_str_off;
+	uint64_t btf_base_id_map; /* ZD_NO_MEMBER before 6.11 */
+};
+/* lib/target.c: false when this kernel's types have no module BTF. */
+bool zd_resolve_mod_btf(const struct zd_host *h, struct zd_mod_btf_layout *b);
+
 struct zd_layout {
 	uint64_t page_shift;
 
@@ -94,6 +143,9 @@ struct zd_layout {
 	/* possible CPUs */
 	unsigned int ncpus;
 	uint64_t cpu_offset[ZD_MAX_CPUS];
+
+	/* Names users know (lib/names.c); each part optional. */
+	struct zd_names_layout nm;
 };
 
 /* lib/constants.c: what VMCOREINFO says, defaults for old kernels. */
@@ -126,6 +178,7 @@ struct zd_target {
 	struct zd_layout lay;
 	bool tells[ZD_TELL_COUNT];
 	const struct zd_era *era;
+	struct zd_names *names; /* lib/names.c: what it read once, or NULL */
 };
 
 /* lib/tells.c */
@@ -235,6 +288,9 @@ struct zd_error *zd_memmap_check_registry(const struct zd_target *t,
 					  const struct zd_registered *regs,
 					  size_t n);
 
+/* lib/triage.c: the report's triage entries, once the pgmaps are judged. */
+void zd_triage_build(struct zd_target *t, struct zd_report *rep);
+
 /* lib/audit.c: the registries this kernel has, for messages. */
 const char *zd_registry_name(const struct zd_target *t);
 
@@ -252,6 +308,16 @@ struct zd_error *zd_varwaits_read(const struct zd_target *t,
 struct zd_error *zd_varwaits_match(const struct zd_target *t,
 				   const struct zd_varwait *vw, size_t n,
 				   struct zd_pgmap *pgmap);
+
+/*
+ * lib/names.c: the names users know for a pgmap (its iomem resource,
+ * driver, module-qualified symbols, disk) into pgmap->desc.names, after
+ * decode.  Never fails: what cannot be named says why.  The cache holds
+ * the module list of a dump (re-read every time on a live kernel).
+ */
+struct zd_names *zd_names_new(void);
+void zd_names_free(struct zd_names *names);
+void zd_names_resolve(const struct zd_target *t, struct zd_pgmap *pgmap);
 
 /*
  * lib/examine.c: the stages of one pgmap, in order, for the audit and -P:

@@ -34,6 +34,45 @@ static const char *mode_text(const struct zd_pgmap *pg)
 	return zd_ref_mode_name(pg->desc.ref.mode);
 }
 
+/* Symbols, module-qualified once the names stage ran. */
+static const char *ops_symbol(const struct zd_pgmap *pg)
+{
+	return pg->desc.names.resolved ? pg->desc.names.ops : pg->desc.ops_name;
+}
+
+static const char *release_symbol(const struct zd_pgmap *pg)
+{
+	return pg->desc.names.release[0] ? pg->desc.names.release :
+					   pg->desc.release_name;
+}
+
+static const char *name_why(const struct zd_pgmap *pg, const char *why)
+{
+	return why[0]		       ? why :
+	       pg->desc.names.resolved ? "unknown" :
+					 "pgmap not decoded";
+}
+
+/* "namespace0.0 pmem0 [nd_pmem]": device, disk, driver, as far as known. */
+static const char *names_text(const struct zd_pgmap *pg, char *buf, size_t len)
+{
+	const struct zd_pgmap_names *nm = &pg->desc.names;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (nm->device[0])
+		at += snprintf(buf + at, len - at, "%s", nm->device);
+	if (nm->disk[0] && at < len)
+		at += snprintf(buf + at, len - at, "%s%s", at ? " " : "",
+			       nm->disk);
+	if (nm->driver[0] && at < len)
+		snprintf(buf + at, len - at, "%s[%s]", at ? " " : "",
+			 nm->driver);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 /* "ino 12 +0x3000 pmem0": the holder of a busy page as users know it. */
 static const char *holder_text(const struct zd_page *p, char *buf, size_t len)
 {
@@ -122,7 +161,7 @@ static const char *reason_text(const struct zd_pgmap *pg,
 
 static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 {
-	char tbuf[32], obs[24], exp[24], del[24];
+	char tbuf[32], obs[24], exp[24], del[24], names[200];
 	uint64_t first = pg->desc.nr_range ? pg->desc.ranges[0].pfn_first : 0;
 	uint64_t end = pg->desc.nr_range ?
 			       pg->desc.ranges[pg->desc.nr_range - 1].pfn_end :
@@ -138,10 +177,11 @@ static void print_summary_row(FILE *out, const struct zd_pgmap *pg)
 		snprintf(del, sizeof(del), "0");
 	fprintf(out,
 		"%16" PRIx64 "  %-9s %10" PRIx64 " %10" PRIx64 " %9" PRIu64
-		" %6" PRIu64 "  %-9s %9s %9s %6s  %s\n",
+		" %6" PRIu64 "  %-9s %9s %9s %6s  %-7s  %s\n",
 		pg->desc.addr, short_type(pg, tbuf, sizeof(tbuf)), first, end,
 		pg->stats.pages, pg->stats.busy, mode_text(pg), obs, exp, del,
-		zd_verdict_name(pg->judge.verdict));
+		zd_verdict_name(pg->judge.verdict),
+		names_text(pg, names, sizeof(names)));
 }
 
 static void print_waiter(FILE *out, const struct zd_pgmap *pg,
@@ -240,9 +280,45 @@ static void print_pages(FILE *out, const struct zd_pgmap *pg, bool all)
 			pg->stats.listed_dropped);
 }
 
+/* One name, or "-" and why not. */
+static void print_name(FILE *out, const char *label, const char *name,
+		       const char *why)
+{
+	if (name[0])
+		fprintf(out, "%s: %s", label, name);
+	else
+		fprintf(out, "%s: - (%s)", label, why);
+}
+
+static void print_names(FILE *out, const struct zd_pgmap *pg)
+{
+	const struct zd_pgmap_names *nm = &pg->desc.names;
+
+	fputs("  ", out);
+	print_name(out, "DEVICE", nm->device, name_why(pg, nm->device_why));
+	fputs("  ", out);
+	print_name(out, "DRIVER", nm->driver, name_why(pg, nm->driver_why));
+	fputs("  ", out);
+	print_name(out, "DISK", nm->disk, name_why(pg, nm->disk_why));
+	fputc('\n', out);
+	if (!nm->niomem)
+		return;
+	fprintf(out, "  IOMEM: %s", nm->iomem_elided ? "... > " : "");
+	for (unsigned int i = 0; i < nm->niomem; i++)
+		fprintf(out, "%s%s", i ? " > " : "",
+			nm->iomem[i][0] ? nm->iomem[i] : "?");
+	fputc('\n', out);
+	for (unsigned int i = 1; i < pg->desc.nr_range; i++)
+		fprintf(out, "  RANGE %u DEVICE: %s\n", i,
+			pg->desc.ranges[i].device[0] ?
+				pg->desc.ranges[i].device :
+				"-");
+}
+
 static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 {
 	const struct zd_ref_state *r = &pg->desc.ref;
+	const struct zd_pgmap_names *nm = &pg->desc.names;
 
 	fprintf(out, "PGMAP: %" PRIx64 "  TYPE: %s (%" PRId64 ")\n",
 		pg->desc.addr,
@@ -265,10 +341,12 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 			pg->desc.altmap_free);
 	fprintf(out,
 		"  VMEMMAP_SHIFT: %" PRIu64 "  OPS: %" PRIx64
-		"%s%s%s  OWNER: %" PRIx64 "\n",
+		"%s%s%s  OWNER: %" PRIx64 "%s%s%s\n",
 		pg->desc.vmemmap_shift, pg->desc.ops,
-		pg->desc.ops_name[0] ? " (" : "", pg->desc.ops_name,
-		pg->desc.ops_name[0] ? ")" : "", pg->desc.owner);
+		ops_symbol(pg)[0] ? " (" : "", ops_symbol(pg),
+		ops_symbol(pg)[0] ? ")" : "", pg->desc.owner,
+		nm->owner[0] ? " (" : "", nm->owner, nm->owner[0] ? ")" : "");
+	print_names(out, pg);
 	if (pg->desc.ref_error) {
 		fprintf(out, "  PERCPU_REF: unreadable: %s\n",
 			pg->desc.ref_error->message);
@@ -285,9 +363,9 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 		fprintf(out,
 			"    release %" PRIx64 "%s%s%s  confirm_switch %" PRIx64
 			"\n",
-			r->release, pg->desc.release_name[0] ? " (" : "",
-			pg->desc.release_name,
-			pg->desc.release_name[0] ? ")" : "", r->confirm_switch);
+			r->release, release_symbol(pg)[0] ? " (" : "",
+			release_symbol(pg), release_symbol(pg)[0] ? ")" : "",
+			r->confirm_switch);
 	}
 	fprintf(out,
 		"  REFCOUNTS: <0: %" PRIu64 "  0: %" PRIu64 "  1: %" PRIu64
@@ -312,6 +390,54 @@ static void print_detail(FILE *out, const struct zd_pgmap *pg, bool all)
 	print_pages(out, pg, all);
 }
 
+static const char *task_state(uint64_t state)
+{
+	/* TASK_INTERRUPTIBLE 1, TASK_UNINTERRUPTIBLE 2 (include/linux/sched.h) */
+	return state & 2 ? "D" : state & 1 ? "S" : state ? "?" : "R";
+}
+
+/* Why the machine is in this state: first, one paragraph an entry. */
+static void print_triage(FILE *out, const struct zd_report *rep)
+{
+	for (size_t i = 0; i < rep->ntriage; i++) {
+		const struct zd_triage *t = &rep->triage[i];
+
+		if (!i)
+			fputs("TRIAGE:\n", out);
+		if (t->kind == ZD_TRIAGE_WARNING) {
+			fprintf(out, "  WARNING  %s\n", t->line);
+			if (t->at[0])
+				fprintf(out, "           %s\n", t->at);
+			if (t->panic[0])
+				fprintf(out, "           %s\n", t->panic);
+			if (t->pgmap)
+				fprintf(out,
+					"           about pgmap %" PRIx64
+					"%s%+" PRId64 "\n",
+					t->pgmap,
+					t->have_delta ? ": delta " : "",
+					t->have_delta ? t->delta : 0);
+			else
+				fputs("           about no pgmap of this dump\n",
+				      out);
+		} else {
+			fprintf(out,
+				"  HANG     pid %d (%s) state %s blocked on pgmap %" PRIx64,
+				t->pid, t->comm, task_state(t->state),
+				t->pgmap);
+			if (t->on == ZD_WAIT_PAGE)
+				fprintf(out, " page pfn %" PRIx64 "\n", t->pfn);
+			else
+				fputs(" teardown (pgmap->done)\n", out);
+			if (t->line[0])
+				fprintf(out, "           %s\n", t->line);
+		}
+		fprintf(out, "           next: %s\n", t->next);
+		if (i + 1 == rep->ntriage)
+			fputc('\n', out);
+	}
+}
+
 void zd_report_print_text(FILE *out, const struct zd_report *rep,
 			  unsigned int flags)
 {
@@ -323,14 +449,16 @@ void zd_report_print_text(FILE *out, const struct zd_report *rep,
 		}
 		return;
 	}
+	print_triage(out, rep);
 	if (!rep->npgmaps) {
 		fprintf(out, "no ZONE_DEVICE pgmaps registered (%s is empty)\n",
 			rep->registry);
 		return;
 	}
-	fprintf(out, "%-16s  %-9s %10s %10s %9s %6s  %-9s %9s %9s %6s  %s\n",
+	fprintf(out,
+		"%-16s  %-9s %10s %10s %9s %6s  %-9s %9s %9s %6s  %-7s  %s\n",
 		"     PGMAP", "TYPE", "START_PFN", "END_PFN", "PAGES", "BUSY",
-		"REF", "OBSERVED", "EXPECTED", "DELTA", "VERDICT");
+		"REF", "OBSERVED", "EXPECTED", "DELTA", "VERDICT", "DEVICE");
 	for (size_t i = 0; i < rep->npgmaps; i++)
 		print_summary_row(out, &rep->pgmaps[i]);
 	for (size_t i = 0; i < rep->npgmaps; i++)
@@ -361,6 +489,49 @@ static void json_string(FILE *out, const char *s)
 static void json_hex(FILE *out, const char *key, uint64_t v)
 {
 	fprintf(out, "\"%s\": \"0x%" PRIx64 "\"", key, v);
+}
+
+/* "key": "name", or "key": null, "why_key": "why". */
+static void json_name(FILE *out, const char *key, const char *name,
+		      const char *why_key, const char *why)
+{
+	fprintf(out, "\"%s\": ", key);
+	if (name[0]) {
+		json_string(out, name);
+		return;
+	}
+	fprintf(out, "null, \"%s\": ", why_key);
+	json_string(out, why);
+}
+
+static void json_or_null(FILE *out, const char *s)
+{
+	if (s[0])
+		json_string(out, s);
+	else
+		fputs("null", out);
+}
+
+/* device, iomem path, driver, disk: the names users know. */
+static void json_names(FILE *out, const struct zd_pgmap *pg)
+{
+	const struct zd_pgmap_names *nm = &pg->desc.names;
+
+	fputs(",\n     ", out);
+	json_name(out, "device", nm->device, "device_why",
+		  name_why(pg, nm->device_why));
+	fputs(", \"iomem\": [", out);
+	for (unsigned int i = 0; i < nm->niomem; i++) {
+		fputs(i ? ", " : "", out);
+		json_or_null(out, nm->iomem[i]);
+	}
+	fprintf(out, "], \"iomem_elided\": %s, ",
+		nm->iomem_elided ? "true" : "false");
+	json_name(out, "driver", nm->driver, "driver_why",
+		  name_why(pg, nm->driver_why));
+	fputs(", ", out);
+	json_name(out, "disk", nm->disk, "disk_why",
+		  name_why(pg, nm->disk_why));
 }
 
 static void json_holder(FILE *out, const struct zd_holder *h)
@@ -463,6 +634,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 		json_hex(out, "pfn_end", pg->desc.ranges[i].pfn_end);
 		fputs(", ", out);
 		json_hex(out, "first_page", pg->desc.ranges[i].first_page);
+		fputs(", \"device\": ", out);
+		json_or_null(out, pg->desc.ranges[i].device);
 		fputc('}', out);
 	}
 	fprintf(out,
@@ -479,10 +652,14 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 	else
 		fputs("\"altmap\": null, ", out);
 	json_hex(out, "ops", pg->desc.ops);
-	fputs(", \"ops_symbol\": ", out);
-	json_string(out, pg->desc.ops_name);
+	fputs(", ", out);
+	json_name(out, "ops_symbol", ops_symbol(pg), "ops_why",
+		  name_why(pg, pg->desc.names.ops_why));
 	fputs(", ", out);
 	json_hex(out, "owner", pg->desc.owner);
+	fputs(", \"owner_symbol\": ", out);
+	json_or_null(out, pg->desc.names.owner);
+	json_names(out, pg);
 	fputs(",\n     \"percpu_ref\": ", out);
 	if (pg->desc.ref_error) {
 		fputs("null", out);
@@ -500,7 +677,7 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 		fputs(", ", out);
 		json_hex(out, "raw_count", r->raw_count);
 		fprintf(out, ", \"cpus\": %u, \"release\": ", r->ncpus);
-		json_string(out, pg->desc.release_name);
+		json_string(out, release_symbol(pg));
 		fputc('}', out);
 	}
 	if (known)
@@ -566,6 +743,38 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 	fputs("]}", out);
 }
 
+static void json_triage(FILE *out, const struct zd_triage *t, size_t i)
+{
+	fprintf(out, "%s\n    {\"kind\": \"%s\", \"pgmap\": ", i ? "," : "",
+		t->kind == ZD_TRIAGE_WARNING ? "warning" : "hang");
+	if (t->pgmap)
+		fprintf(out, "\"0x%" PRIx64 "\"", t->pgmap);
+	else
+		fputs("null", out);
+	if (t->have_delta)
+		fprintf(out, ", \"delta\": %" PRId64, t->delta);
+	else
+		fputs(", \"delta\": null", out);
+	fputs(", \"log\": ", out);
+	json_string(out, t->line);
+	if (t->kind == ZD_TRIAGE_WARNING) {
+		fputs(", \"at\": ", out);
+		json_string(out, t->at);
+		fputs(", \"panic\": ", out);
+		json_string(out, t->panic);
+	} else {
+		fprintf(out, ", \"pid\": %d, \"comm\": ", t->pid);
+		json_string(out, t->comm);
+		fprintf(out, ", \"state\": %" PRIu64 ", \"on\": \"%s\"",
+			t->state, t->on == ZD_WAIT_PAGE ? "page" : "done");
+		if (t->on == ZD_WAIT_PAGE)
+			fprintf(out, ", \"pfn\": \"0x%" PRIx64 "\"", t->pfn);
+	}
+	fputs(", \"next\": ", out);
+	json_string(out, t->next);
+	fputc('}', out);
+}
+
 void zd_report_print_json(FILE *out, const struct zd_report *rep)
 {
 	fprintf(out,
@@ -578,8 +787,11 @@ void zd_report_print_json(FILE *out, const struct zd_report *rep)
 		fprintf(out, ", \"debuginfo\": \"%s\"", rep->debuginfo);
 	fprintf(out,
 		"},\n  \"source\": \"%s\",\n"
-		"  \"registry\": \"%s\",\n  \"pgmaps\": [\n",
+		"  \"registry\": \"%s\",\n  \"triage\": [",
 		rep->live ? "live" : "dump", rep->registry);
+	for (size_t i = 0; i < rep->ntriage; i++)
+		json_triage(out, &rep->triage[i], i);
+	fputs("],\n  \"pgmaps\": [\n", out);
 	for (size_t i = 0; i < rep->npgmaps; i++) {
 		json_pgmap(out, &rep->pgmaps[i], rep->all_pages);
 		fputs(i + 1 < rep->npgmaps ? ",\n" : "\n", out);
@@ -605,6 +817,7 @@ void zd_pfn_info_print_text(FILE *out, const struct zd_pfn_info *info)
 		pg->desc.ranges[info->range].start,
 		pg->desc.ranges[info->range].end);
 	fprintf(out, "  STATE: %s\n", info->state);
+	print_names(out, pg);
 	if (info->tail)
 		fprintf(out, "  HEAD PFN: %" PRIx64 "\n", info->head_pfn);
 	if (!info->readable) {
@@ -652,7 +865,8 @@ void zd_pfn_info_print_json(FILE *out, const struct zd_pfn_info *info,
 		json_string(out, pg->desc.type_name);
 	else
 		fprintf(out, "\"%" PRId64 "\"", pg->desc.type);
-	fprintf(out, ", \"range\": %u, \"owned\": %s, \"tail\": %s, ",
+	json_names(out, pg);
+	fprintf(out, ",\n \"range\": %u, \"owned\": %s, \"tail\": %s, ",
 		info->range, info->owned ? "true" : "false",
 		info->tail ? "true" : "false");
 	json_hex(out, "head_pfn", info->head_pfn);

@@ -584,6 +584,187 @@ static struct zd_error *resolve_registry(const struct zd_host *h,
 	return NULL;
 }
 
+/*
+ * Names of a pgmap (lib/names.c) are a bonus: each part below stands
+ * alone, and one the kernel lacks (or the types do not describe) is off.
+ */
+
+/* iomem_resource and struct resource {start, end, name, sibling, child}. */
+static bool resolve_iomem(const struct zd_host *h, struct zd_names_layout *n)
+{
+	uint64_t size;
+	struct zd_error *err;
+
+	err = h->types.symbol(h->types.arg, "iomem_resource",
+			      &n->iomem_resource, &size);
+	if (!err)
+		err = need_size(h, "resource", &n->res_size);
+	if (!err)
+		err = need_member(h, "resource", "start", &n->res_start, NULL);
+	if (!err)
+		err = need_member(h, "resource", "end", &n->res_end, NULL);
+	if (!err)
+		err = need_member(h, "resource", "name", &n->res_name, NULL);
+	if (!err)
+		err = need_member(h, "resource", "sibling", &n->res_sibling,
+				  NULL);
+	if (!err)
+		err = need_member(h, "resource", "child", &n->res_child, NULL);
+	if (err) {
+		zd_error_destroy(err);
+		return false;
+	}
+	return n->res_size <= 256 && n->res_start + 8 <= n->res_size &&
+	       n->res_end + 8 <= n->res_size &&
+	       n->res_name + 8 <= n->res_size &&
+	       n->res_sibling + 8 <= n->res_size &&
+	       n->res_child + 8 <= n->res_size;
+}
+
+/* A base/size pair of where a module's memory is. */
+static struct zd_error *mod_region(const struct zd_host *h,
+				   struct zd_names_layout *n, uint64_t at,
+				   const char *type, const char *base,
+				   const char *size)
+{
+	uint64_t boff, soff, slen;
+	struct zd_error *err;
+
+	if (n->mod_nregions == ZD_MOD_REGIONS)
+		return NULL;
+	if ((err = need_member(h, type, base, &boff, NULL)) ||
+	    (err = need_member(h, type, size, &soff, &slen)))
+		return err;
+	if (slen != 4 && slen != 8)
+		return zd_error_create(ZD_ERR_UNSUPPORTED,
+				       "%s.%s of %llu bytes", type, size,
+				       (unsigned long long)slen);
+	n->mod_region_base[n->mod_nregions] = at + boff;
+	n->mod_region_size[n->mod_nregions] = at + soff;
+	n->mod_region_size_len = slen;
+	n->mod_nregions++;
+	return NULL;
+}
+
+/*
+ * The modules list.  Where a module's memory is moved twice: module_core,
+ * core_size, module_init, init_size up to 4.4; struct module_layout
+ * core_layout, init_layout 4.5-6.3 ("module: use a structure to
+ * encapsulate layout"); struct module_memory mem[MOD_MEM_NUM_TYPES] from
+ * 6.4 (ac3b43283923).  Its symbols moved into struct mod_kallsyms
+ * *kallsyms in 4.5 (8244062ef1e5).
+ */
+static bool resolve_modules(const struct zd_host *h, struct zd_names_layout *n)
+{
+	uint64_t size, off, msize, tsize;
+	const char *ks;
+	struct zd_error *err;
+
+	err = h->types.symbol(h->types.arg, "modules", &n->modules, &size);
+	if (!err)
+		err = need_member(h, "module", "list", &n->mod_list, NULL);
+	if (!err)
+		err = need_member(h, "module", "name", &n->mod_name,
+				  &n->mod_name_len);
+	if (!err)
+		err = need_member(h, "module", "state", &n->mod_state, NULL);
+	if (!err)
+		err = enum_value(h, "MODULE_STATE_UNFORMED", &n->mod_unformed);
+	if (!err)
+		err = opt_member(h, "module", "mem", &off);
+	if (!err && off != ZD_NO_MEMBER) {
+		err = need_member(h, "module", "mem", &off, &msize);
+		if (!err)
+			err = need_size(h, "module_memory", &tsize);
+		for (uint64_t i = 0; !err && tsize && i < msize / tsize; i++)
+			err = mod_region(h, n, off + i * tsize, "module_memory",
+					 "base", "size");
+	} else if (!err) {
+		err = opt_member(h, "module", "core_layout", &off);
+		if (!err && off != ZD_NO_MEMBER) {
+			err = mod_region(h, n, off, "module_layout", "base",
+					 "size");
+			if (!err)
+				err = need_member(h, "module", "init_layout",
+						  &off, NULL);
+			if (!err)
+				err = mod_region(h, n, off, "module_layout",
+						 "base", "size");
+		} else if (!err) {
+			err = mod_region(h, n, 0, "module", "module_core",
+					 "core_size");
+			if (!err)
+				err = mod_region(h, n, 0, "module",
+						 "module_init", "init_size");
+		}
+	}
+	if (!err)
+		err = opt_member(h, "module", "kallsyms", &n->mod_kallsyms);
+	ks = n->mod_kallsyms == ZD_NO_MEMBER ? "module" : "mod_kallsyms";
+	if (!err)
+		err = need_member(h, ks, "symtab", &n->ks_symtab, NULL);
+	if (!err)
+		err = need_member(h, ks, "num_symtab", &n->ks_num_symtab, NULL);
+	if (!err)
+		err = need_member(h, ks, "strtab", &n->ks_strtab, NULL);
+	if (err) {
+		zd_error_destroy(err);
+		return false;
+	}
+	return n->mod_nregions && n->mod_name_len && n->mod_name_len <= 256;
+}
+
+/* Module BTF: btf_modules of struct btf_module, struct btf. */
+bool zd_resolve_mod_btf(const struct zd_host *h, struct zd_mod_btf_layout *n)
+{
+	uint64_t size;
+	struct zd_error *err;
+
+	err = h->types.symbol(h->types.arg, "btf_modules", &n->btf_modules,
+			      &size);
+	if (!err)
+		err = need_member(h, "btf_module", "list", &n->btfm_list, NULL);
+	if (!err)
+		err = need_member(h, "btf_module", "module", &n->btfm_module,
+				  NULL);
+	if (!err)
+		err = need_member(h, "btf_module", "btf", &n->btfm_btf, NULL);
+	if (!err)
+		err = need_member(h, "btf", "data", &n->btf_data, NULL);
+	if (!err)
+		err = need_member(h, "btf", "data_size", &n->btf_data_size,
+				  NULL);
+	if (!err)
+		err = need_member(h, "btf", "base_btf", &n->btf_base, NULL);
+	if (!err)
+		err = need_member(h, "btf", "start_str_off",
+				  &n->btf_start_str_off, NULL);
+	if (!err)
+		err = opt_member(h, "btf", "base_id_map", &n->btf_base_id_map);
+	if (err) {
+		zd_error_destroy(err);
+		return false;
+	}
+	return true;
+}
+
+static void resolve_names(const struct zd_host *h, struct zd_layout *l)
+{
+	struct zd_names_layout *n = &l->nm;
+	struct zd_error *err;
+
+	n->have_iomem = resolve_iomem(h, n);
+	n->have_modules = resolve_modules(h, n);
+	err = need_member(h, "gendisk", "disk_name", &n->gd_disk_name,
+			  &n->gd_disk_name_len);
+	if (!err)
+		err = need_member(h, "gendisk", "private_data",
+				  &n->gd_private_data, NULL);
+	n->have_gendisk =
+		!err && n->gd_disk_name_len && n->gd_disk_name_len <= 256;
+	zd_error_destroy(err);
+}
+
 static struct zd_error *resolve_cpus(const struct zd_host *h,
 				     const struct zd_target *t,
 				     struct zd_layout *l)
@@ -702,6 +883,7 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 	resolve_waiters(host, l);
 	resolve_varwait(host, l);
 	resolve_holders(host, l);
+	resolve_names(host, l);
 	if ((err = resolve_types(host, l)) ||
 	    (err = enum_value(host, "PG_head", &l->pg_head)))
 		goto fail;
@@ -724,6 +906,7 @@ struct zd_error *zd_target_open(const struct zd_host *host,
 			"no refcount model matches this kernel's structure shape");
 		goto fail;
 	}
+	t->names = zd_names_new(); /* NULL: names are read uncached */
 	*ret = t;
 	return NULL;
 fail:
@@ -733,6 +916,8 @@ fail:
 
 void zd_target_close(struct zd_target *target)
 {
+	if (target)
+		zd_names_free(target->names);
 	free(target);
 }
 

@@ -23,6 +23,10 @@ addresses, and per pgmap:
   none): on "done" for pgmap->done (the default when "on" is not given), on
   "page" with the pfn for a wait_var_event() on a page.
 
+* triage, where the truth states it: (kind, pgmap, pid) of every entry, a
+  percpu_ref WARNING of the console matched to its pgmap and every blocked
+  task; an empty list on a dump with neither.
+
 The exit status must be 1 when the truth has findings, else 0.
 
 When the truth says "filter_incomplete" (makedumpfile warned that it does not
@@ -158,6 +162,14 @@ def main():
         check(f"{name} waiters (pid, on, pfn)",
               waiters(t.get("waiters") or []),
               waiters(z.get("waiters") or []))
+    if "triage" in truth:
+        # (kind, pgmap, pid) of every entry: a WARNING matched to its
+        # pgmap, each blocked task; none on a healthy dump.
+        def entries(lst):
+            return sorted((e["kind"], hexnorm(e["pgmap"]) if e.get("pgmap") else 0,
+                           e.get("pid", 0)) for e in lst)
+        check("triage (kind, pgmap, pid)", entries(truth["triage"]),
+              entries(out.get("triage", [])))
     if len(args) > 2:
         findings = truth.get("findings", findings)
         check("exit status", 1 if findings else 0, int(args[2]))

@@ -57,6 +57,7 @@ struct zd_range {
 	uint64_t start, end; /* physical, end inclusive */
 	uint64_t pfn_first, pfn_end; /* pfns that own references */
 	uint64_t first_page; /* struct page of pfn_first, 0 if no memmap */
+	char device[64]; /* deepest iomem resource covering it, "" if none */
 };
 
 /* Why a page is listed. */
@@ -131,6 +132,28 @@ enum zd_verdict {
 };
 
 /*
+ * The names users know for a pgmap (lib/names.c).  A name that cannot be
+ * given is "" and its why says, in a few words, what stopped it.
+ */
+#define ZD_IOMEM_DEPTH 8 /* levels of the iomem path kept (the deepest) */
+struct zd_pgmap_names {
+	bool resolved; /* the names stage ran */
+	/* iomem: the deepest resource covering range 0 ("namespace0.0") */
+	char device[64], device_why[96];
+	/* its ancestors below iomem_resource, outermost first, device last */
+	char iomem[ZD_IOMEM_DEPTH][64];
+	unsigned int niomem;
+	bool iomem_elided; /* outer levels beyond ZD_IOMEM_DEPTH left out */
+	/* the module owning ops (else release), or "vmlinux" */
+	char driver[64], driver_why[96];
+	/* symbols, module-qualified: "fsdax_pagemap_ops [nd_pmem]" */
+	char ops[128], ops_why[96];
+	char release[128], owner[128];
+	/* nd_pmem: the gendisk of the pmem_device holding the pgmap */
+	char disk[32], disk_why[96];
+};
+
+/*
  * A pgmap flows down three stages, each writing only its own part:
  *   desc   the decoder: what the dev_pagemap and its percpu_ref say
  *   rule   the model, before the walk: how to judge this pgmap's pages
@@ -150,6 +173,7 @@ struct zd_pgmap_desc {
 	struct zd_range *ranges;
 	bool registry_mismatch; /* the registry does not cover its ranges */
 	bool hmm; /* registered by HMM (hmm_devmem_radix, 4.14-4.20) */
+	struct zd_pgmap_names names; /* after decode: lib/names.c */
 
 	struct zd_ref_state ref;
 	struct zd_error *ref_error; /* percpu_ref unreadable */
@@ -206,6 +230,29 @@ struct zd_pgmap {
 	size_t nwaiters;
 };
 
+/* Why the machine is in this state (lib/triage.c), first in the report. */
+enum zd_triage_kind {
+	ZD_TRIAGE_WARNING, /* a percpu_ref WARNING of the kernel log */
+	ZD_TRIAGE_HANG, /* a task blocked on a pgmap or one of its pages */
+};
+
+struct zd_triage {
+	enum zd_triage_kind kind;
+	uint64_t pgmap; /* the pgmap it is about, 0: none */
+	char line[200]; /* the log line quoted: the WARNING, the hung task */
+	char at[200]; /* WARNING: the "WARNING: CPU: N PID: M at ..." line */
+	char panic[200]; /* WARNING: "Kernel panic - not syncing: ..." */
+	int64_t delta;
+	bool have_delta;
+	/* HANG */
+	int32_t pid;
+	char comm[17];
+	uint64_t state;
+	enum zd_wait_on on;
+	uint64_t pfn; /* on a page */
+	char next[320]; /* what to look at next, one line */
+};
+
 struct zd_report {
 	char release[65];
 	const char *model;
@@ -216,6 +263,8 @@ struct zd_report {
 	uint64_t page_struct_size; /* sizeof(struct page) */
 	struct zd_pgmap *pgmaps;
 	size_t npgmaps;
+	struct zd_triage *triage; /* empty on a healthy dump */
+	size_t ntriage;
 };
 
 struct zd_audit_options {

@@ -198,9 +198,24 @@ def main():
                     "verdict": "ok" if delta == 0 else ("leaked" if delta > 0 else "missing"),
                     "mode": mode, "switching": switching,
                     "suspects": p["suspects"], "waiters": p["waiters"], "busy": p["busy"]})
+    # Triage: every percpu_ref WARNING the guest's console shows (before a
+    # capture kernel's), about the pgmap whose torn teardown went below zero
+    # (the only percpu_ref the guest breaks), and every blocked task.
+    first_boot = text.split("ZDREF-CAPTURE start")[0]
+    triage = []
+    for raw in first_boot.splitlines():
+        if "percpu ref (" in raw and "after switching to atomic" in raw:
+            torn = [p for p in out if p["mode"] == "dead" and p["delta"] < 0]
+            if len(torn) != 1:
+                sys.exit("a percpu_ref WARNING, but %d pgmaps torn down below zero" % len(torn))
+            triage.append({"kind": "warning", "pgmap": torn[0]["address"]})
+    for p in out:
+        for w in p["waiters"]:
+            triage.append({"kind": "hang", "pgmap": p["address"], "pid": w["pid"]})
     # Debian's 6.1 and 6.12 are both of the 6.1-6.14 era (kernel-model.md §6 D)
     truth = {"release": release, "scenario": scenario, "model": "v6.1",
-             "dump": "vmcore", "format": FORMATS[fmt], "pgmaps": out}
+             "dump": "vmcore", "format": FORMATS[fmt], "pgmaps": out,
+             "triage": triage}
     if filter_incomplete:
         truth["filter_incomplete"] = True
     json.dump(truth, sys.stdout, indent=2)
