@@ -815,14 +815,29 @@ static const struct btf_type *anon_aggregate(const struct zd_btf *b,
  * Depth first, in declaration order, through anonymous members.  Returns
  * 1 with *off and *type set, 0 when absent, -1 with *err set.
  */
+/*
+ * Anonymous members visited per lookup at most: a crafted BTF can share
+ * one anonymous type between many members at every level, a DAG whose
+ * paths number vlen^depth (found by tests/fuzz fuzz_btf).  Real kernels
+ * visit a few dozen.
+ */
+#define MAX_ANON_VISITS 4096
+
 static int find_member(const struct zd_btf *b, const struct btf_type *agg,
 		       const char *what, const char *member, uint64_t base,
 		       int depth, uint64_t *off, uint32_t *type,
-		       struct zd_error **err)
+		       struct zd_error **err, unsigned int *visits)
 {
 	const struct btf_member *m = btf_members(agg);
 	uint16_t i, n = btf_vlen(agg);
 
+	if (++*visits > MAX_ANON_VISITS) {
+		*err = zd_error_create(
+			ZD_ERR_FORMAT,
+			"BTF: '%s': more than %d anonymous members to search",
+			what, MAX_ANON_VISITS);
+		return -1;
+	}
 	if (depth > MAX_ANON_DEPTH) {
 		*err = zd_error_create(
 			ZD_ERR_FORMAT,
@@ -846,7 +861,7 @@ static int find_member(const struct zd_btf *b, const struct btf_type *agg,
 			continue;
 		r = find_member(b, sub, what, member,
 				base + member_offset(b, agg, i), depth + 1, off,
-				type, err);
+				type, err, visits);
 		if (r)
 			return r;
 	}
@@ -861,6 +876,7 @@ struct zd_error *zd_btf_member(struct zd_btf *b, const char *type,
 	struct zd_error *err;
 	char what[160];
 	uint32_t id, mtype;
+	unsigned int visits = 0;
 	int steps = 0, r;
 
 	err = find_type(b, type, KIND_ANY, &id, NULL);
@@ -875,7 +891,8 @@ struct zd_error *zd_btf_member(struct zd_btf *b, const char *type,
 			"BTF: type '%s' is not a struct or union", type);
 	snprintf(what, sizeof(what), "%s%s",
 		 kind_word(btf_is_struct(t) ? KIND_STRUCT : KIND_UNION), type);
-	r = find_member(b, t, what, member, 0, 0, offset, &mtype, &err);
+	r = find_member(b, t, what, member, 0, 0, offset, &mtype, &err,
+			&visits);
 	if (r < 0)
 		return err;
 	if (!r)

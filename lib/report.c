@@ -126,8 +126,8 @@ static const char *reason_text(const struct zd_pgmap *pg,
 			p->refcount, pg->rule.idle);
 		break;
 	case ZD_PAGE_MAPCOUNT:
-		snprintf(buf, len, "mapped %d times, refcount %d",
-			 p->mapcount + 1, p->refcount);
+		snprintf(buf, len, "mapped %lld times, refcount %d",
+			 (long long)p->mapcount + 1, p->refcount);
 		break;
 	case ZD_PAGE_DEAD:
 		snprintf(buf, len,
@@ -208,9 +208,9 @@ static void print_waiter(FILE *out, const struct zd_pgmap *pg,
 		return;
 	}
 	fprintf(out,
-		" to drop to refcount %d: refcount %d, %d extra reference%s, %s\n",
-		w->idle, p->refcount, p->refcount - w->idle,
-		p->refcount - w->idle == 1 ? "" : "s",
+		" to drop to refcount %d: refcount %d, %lld extra reference%s, %s\n",
+		w->idle, p->refcount, (long long)p->refcount - w->idle,
+		(long long)p->refcount - w->idle == 1 ? "" : "s",
 		p->suspect ? reason_text(pg, p, why, sizeof(why)) :
 			     holder_text(p, why, sizeof(why)));
 }
@@ -732,8 +732,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 				", \"idle\": %d, \"page_state\": ", w->idle);
 			if (w->page_read) {
 				json_page(out, pg, &w->page);
-				fprintf(out, ", \"extra\": %d",
-					w->page.refcount - w->idle);
+				fprintf(out, ", \"extra\": %lld",
+					(long long)w->page.refcount - w->idle);
 			} else {
 				fputs("null, \"extra\": null", out);
 			}

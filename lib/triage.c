@@ -218,10 +218,10 @@ static void hang_entry(struct zd_report *rep, const struct logscan *ls,
 		t->pfn = w->page.pfn;
 		snprintf(
 			t->next, sizeof(t->next),
-			"pfn %llx holds %d reference%s beyond idle (%s): the task holding it (a pipe buffer, an O_DIRECT read in flight, a pin) blocks this layout break",
+			"pfn %llx holds %lld reference%s beyond idle (%s): the task holding it (a pipe buffer, an O_DIRECT read in flight, a pin) blocks this layout break",
 			(unsigned long long)w->page.pfn,
-			w->page.refcount - w->idle,
-			w->page.refcount - w->idle == 1 ? "" : "s",
+			(long long)w->page.refcount - w->idle,
+			(long long)w->page.refcount - w->idle == 1 ? "" : "s",
 			w->page.reason == ZD_PAGE_BUSY ?
 				"busy, held by a file" :
 				"a suspect page");

@@ -216,6 +216,7 @@ struct zd_error *zd_varwaits_match(const struct zd_target *t,
 				      "struct page");
 			have_next = !err;
 			zd_error_destroy(err);
+			err = NULL; /* page[1] is optional: no error to pass */
 			zd_page_judge(t, pg, holders, pfn, addr, buf,
 				      have_next ? buf + l->page_size : NULL,
 				      &w->page);
