@@ -67,8 +67,11 @@ static struct zd_error *load_section(struct walker *w, uint64_t nr)
 				       "section %llu beyond NR_SECTION_ROOTS",
 				       (unsigned long long)nr);
 	if ((err = zd_read_u64(w->t, l->mem_section + 8 * root_idx, &root,
-			       "mem_section root")))
+			       "mem_section root"))) {
+		/* unreadable: as absent for every section of it (fuzz_sections) */
+		s->no_root = true;
 		return err;
+	}
 	if (!root) {
 		s->no_root = true;
 		return NULL; /* no memmap: every page unreadable */
