@@ -87,7 +87,18 @@ $(BUILD)/zdref-asan: $(LIB_SRCS) $(CLI_SRCS) $(LIB_HDRS) $(CLI_HDRS)
 unit: $(UNIT_TESTS) $(CLI_UNIT_TESTS)
 	@for t in $(UNIT_TESTS) $(CLI_UNIT_TESTS); do ./$$t || exit 1; done
 
-check: all unit $(BUILD)/zdref-asan
+# Fuzzing (tests/fuzz/README.md): `make fuzz` runs every libFuzzer target
+# time-boxed (clang); `make fuzz-replay` replays the corpus and every past
+# finding under ASan+UBSan with gcc, and is part of `make check`.
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-replay:
+	tests/fuzz/replay.sh
+
+check: all unit fuzz-replay $(BUILD)/zdref-asan
 	tests/run-all.sh
 
 install: all
@@ -98,6 +109,6 @@ install: all
 	$(if $(HAVE_CRASH),install -m 644 zdref.so $(DESTDIR)$(CRASH_EXTDIR)/zdref.so)
 
 clean:
-	rm -rf $(BUILD) zdref zdref.so $(UNIT_TESTS) $(CLI_UNIT_TESTS)
+	rm -rf $(BUILD) zdref zdref.so $(UNIT_TESTS) $(CLI_UNIT_TESTS) tests/fuzz/out
 
-.PHONY: all unit check install clean
+.PHONY: all unit check install clean fuzz fuzz-replay

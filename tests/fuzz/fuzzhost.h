@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A small fake struct zd_host for the fuzz targets.  tests/unit/fakehost.c
+ * needs cmocka (it includes <cmocka.h>, its fixtures call fail_msg() and
+ * assert_non_null()) and allocates every region on the heap, which is slow
+ * per input; this one has neither: memory is a fixed array of regions whose
+ * bytes point into the fuzz input or into buffers the target owns, and
+ * nothing here aborts on what an input says.
+ *
+ * Memory: a read is all or nothing.  It fails with ZD_ERR_EXCLUDED if it
+ * touches a region marked excluded, with ZD_ERR_FAULT if any byte of it is
+ * in no region (or the range wraps around), as the real hosts do.
+ *
+ * Tables: symbols, types, members, enumerators and VMCOREINFO lines, with
+ * fz_tables_6_1() laying out the 6.1 x86_64 kernel of fh_setup_6_1()
+ * (the same offsets, written down again here).
+ *
+ * The "kernel" input format (fuzz_sections, and the host fuzz_args audits)
+ * is described at struct fz_kernel_header below and in README.md.
+ */
+#ifndef ZDREF_TESTS_FUZZHOST_H
+#define ZDREF_TESTS_FUZZHOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zdref/host.h"
+
+#define FZ_MAX_REGIONS 48
+#define FZ_MAX_SYMS 48
+#define FZ_MAX_TYPES 48
+#define FZ_MAX_MEMBERS 160
+#define FZ_MAX_ENUMS 16
+#define FZ_MAX_NUMBERS 8
+
+struct fz_region {
+	uint64_t addr;
+	size_t len;
+	const uint8_t *bytes;
+	bool excluded; /* reads touching it fail with ZD_ERR_EXCLUDED */
+};
+
+struct fz_sym {
+	const char *name;
+	uint64_t addr, size;
+};
+
+struct fz_type {
+	const char *name;
+	uint64_t size;
+};
+
+struct fz_member {
+	const char *type, *member;
+	uint64_t offset, size;
+};
+
+struct fz_enum {
+	const char *name;
+	int64_t value;
+};
+
+struct fz_number {
+	const char *name;
+	char value[24]; /* the line's text, so malformed numbers can be given */
+};
+
+struct fz_host {
+	struct zd_host host;
+	struct fz_region regions[FZ_MAX_REGIONS];
+	size_t nregions;
+	struct fz_sym syms[FZ_MAX_SYMS];
+	size_t nsyms;
+	struct fz_type types[FZ_MAX_TYPES];
+	size_t ntypes;
+	struct fz_member members[FZ_MAX_MEMBERS];
+	size_t nmembers;
+	struct fz_enum enums[FZ_MAX_ENUMS];
+	size_t nenums;
+	struct fz_number numbers[FZ_MAX_NUMBERS];
+	size_t nnumbers;
+	uint64_t reads; /* read callbacks served */
+};
+
+/* An empty host with its callbacks set. */
+void fz_init(struct fz_host *h);
+/* Map len bytes at addr (not copied: they must outlive the host's use). */
+void fz_map(struct fz_host *h, uint64_t addr, const void *bytes, size_t len,
+	    bool excluded);
+
+/* Tables.  Names are not copied: string literals. */
+void fz_add_symbol(struct fz_host *h, const char *name, uint64_t addr,
+		   uint64_t size);
+void fz_remove_symbol(struct fz_host *h, const char *name);
+void fz_add_type(struct fz_host *h, const char *name, uint64_t size);
+void fz_add_member(struct fz_host *h, const char *type, const char *member,
+		   uint64_t offset, uint64_t size);
+void fz_remove_member(struct fz_host *h, const char *type,
+		      const char *member);
+void fz_set_enum(struct fz_host *h, const char *name, int64_t value);
+void fz_remove_enum(struct fz_host *h, const char *name);
+void fz_set_number(struct fz_host *h, const char *name, const char *value);
+void fz_set_number_u(struct fz_host *h, const char *name, uint64_t value);
+
+/* Where fz_tables_6_1() and the kernel builder put things. */
+#define FZ_TEXT_BASE 0xffffffff81000000ULL /* function symbols */
+#define FZ_DATA_BASE 0xffffffff82000000ULL /* .data symbols */
+#define FZ_HEAP_BASE 0xffff888100000000ULL /* objects */
+#define FZ_PCPU_BASE 0xffff88807fc00000ULL /* per-CPU areas */
+#define FZ_VMEMMAP_BASE 0xffffea0000000000ULL
+
+/*
+ * The 6.1 x86_64 layout of fh_setup_6_1() (tests/unit/fakehost.c), plus
+ * the holder chain and the wait-bit types of tests/unit/test_busy.c, the
+ * enum memory_type of 6.0+, VMCOREINFO PAGESIZE, SECTION_SIZE_BITS 27,
+ * MAX_PHYSMEM_BITS 46, and the function symbols of a 6.1 kernel
+ * (zone_device_page_init, free_zone_device_page, ...).  No memory and no
+ * data symbols: the caller maps those.
+ */
+void fz_tables_6_1(struct fz_host *h);
+
+/* 6.1 offsets (x86_64) used when building objects by hand. */
+#define FZ_PAGE_SIZE 64
+#define FZ_PAGE_FLAGS 0
+#define FZ_PAGE_PGMAP 8
+#define FZ_PAGE_ZDD 16
+#define FZ_PAGE_MAPPING 24
+#define FZ_PAGE_INDEX 32
+#define FZ_PAGE_MAPCOUNT 48
+#define FZ_PAGE_REFCOUNT 52
+#define FZ_MS_SIZE 16
+#define FZ_PGMAP_SIZE 152
+#define FZ_PGMAP_REF 48
+#define FZ_PGMAP_DONE 64
+#define FZ_PGMAP_DONE_LIST (FZ_PGMAP_DONE + 8 + 8)
+#define FZ_PGMAP_TYPE 96
+#define FZ_PGMAP_FLAGS 100
+#define FZ_PGMAP_VMEMMAP_SHIFT 104
+#define FZ_PGMAP_OPS 112
+#define FZ_PGMAP_OWNER 120
+#define FZ_PGMAP_NR_RANGE 128
+#define FZ_PGMAP_RANGES 136
+#define FZ_PCR_DATA_SIZE 56
+#define FZ_XA_HEAD 8
+#define FZ_XA_NODE_SIZE 576
+#define FZ_XA_NODE_SLOTS 40
+#define FZ_RADIX_ROOT_HEIGHT 0 /* 4.5-4.6 */
+#define FZ_RADIX_ROOT_RNODE 8
+#define FZ_RADIX_NODE_SIZE 576
+#define FZ_RADIX_NODE_SLOTS 40
+#define FZ_TASK_STATE 0x18
+#define FZ_TASK_PID 0x80
+#define FZ_TASK_COMM 0xc0
+#define FZ_TASK_SIZE 0x100
+#define FZ_AS_HOST 0
+#define FZ_INODE_SB 0x28
+#define FZ_INODE_MAPPING 0x30
+#define FZ_INODE_INO 0x40
+#define FZ_SB_ID 0x60
+#define FZ_WQH_SIZE 24
+#define FZ_WQH_HEAD 8
+/* wait_bit_queue_entry: key {flags@0, bit_nr@8}, wq_entry@24 {private@8, entry@24} */
+#define FZ_WBQ_VAR 0
+#define FZ_WBQ_BIT_NR 8
+#define FZ_WBQ_TASK (24 + 8)
+#define FZ_WBQ_LIST (24 + 24)
+#define FZ_WBQ_SIZE 64
+
+/*
+ * The "kernel" input: a header, then fixed-size slices that become kernel
+ * memory at fixed addresses, then the memmap (the rest).  A slice the
+ * input is too short for is mapped only as far as the input goes.
+ *
+ *   slice      size  address                      holds
+ *   pgmap       256  FZ_KPGMAP                    struct dev_pagemap + ranges[]
+ *   refdata      64  FZ_KREFDATA                  struct percpu_ref_data
+ *   percpu      128  FZ_PCPU_BASE                 16 bytes per CPU; CPU c's
+ *                                                 offset is FZ_PCPU_BASE +
+ *                                                 16 c - FZ_KPCP (pointer
+ *                                                 FZ_KPCP reads CPU c's word)
+ *   roots        64  FZ_KROOTS                    mem_section root pointers
+ *                                                 0..7 (the rest of the
+ *                                                 2048 roots read as 0)
+ *   sections    512  FZ_KSECTIONS                 32 struct mem_section (the
+ *                                                 rest of the 4 KiB page 0)
+ *   usage       256  FZ_KUSAGE                    mem_section_usage
+ *   bwt          96  FZ_KBWT                      bit_wait_table[4]
+ *   tasks       512  FZ_KTASKS                    two task_structs
+ *   stack       256  FZ_KSTACK                    wait entries
+ *   objects     512  FZ_KOBJECTS                  address_space, inode,
+ *                                                 super_block
+ *   memmap     rest  FZ_VMEMMAP_BASE + 64 * hdr.memmap_pfn, in eight
+ *                    parts; part i excluded when hdr.excluded bit i
+ *
+ * pgmap_array is a one-entry XArray whose head is FZ_KPGMAP.
+ */
+#define FZ_KPGMAP (FZ_HEAP_BASE + 0x0)
+#define FZ_KREFDATA (FZ_HEAP_BASE + 0x1000)
+#define FZ_KROOTS (FZ_DATA_BASE + 0x100000)
+#define FZ_KSECTIONS (FZ_HEAP_BASE + 0x10000)
+#define FZ_KUSAGE (FZ_HEAP_BASE + 0x20000)
+#define FZ_KBWT (FZ_DATA_BASE + 0x200000)
+#define FZ_KTASKS (FZ_HEAP_BASE + 0x30000)
+#define FZ_KSTACK (FZ_HEAP_BASE + 0x40000)
+#define FZ_KOBJECTS (FZ_HEAP_BASE + 0x50000)
+#define FZ_KPCP 0x1000ULL /* the __percpu pointer of the ref's counters */
+
+#define FZ_NR_ROOTS 2048 /* 2^(46 - 27) sections / 256 per root */
+#define FZ_MAX_CPUS 8
+
+enum fz_era {
+	FZ_ERA_6_1,
+	FZ_ERA_6_15,
+	FZ_ERA_6_19,
+	FZ_ERA_5_18,
+	FZ_NERAS,
+};
+
+enum fz_kflags {
+	FZ_K_LIVE = 1 << 0, /* mem.live: /proc/kcore rules */
+	FZ_K_ALL = 1 << 1, /* -a: list busy pages too */
+	FZ_K_ONE = 1 << 2, /* -p FZ_KPGMAP */
+	FZ_K_LOOKUP = 1 << 3, /* -P hdr.lookup_pfn as well */
+	FZ_K_NO_USAGE = 1 << 4, /* no mem_section.usage (before 5.3) */
+	FZ_K_DETAIL = 1 << 5, /* text output in detail (-p) */
+	FZ_K_NO_WAITERS = 1 << 6, /* no bit_wait_table symbol */
+};
+
+struct fz_kernel_header {
+	uint8_t era; /* enum fz_era, modulo FZ_NERAS */
+	uint8_t flags; /* enum fz_kflags */
+	uint8_t section_size_bits; /* VMCOREINFO line; 0: absent (27) */
+	uint8_t max_physmem_bits; /* 0: absent (46) */
+	uint8_t page_shift; /* PAGESIZE 1 << it; 0: absent (4096) */
+	uint8_t nr_cpu_ids; /* 1..FZ_MAX_CPUS (others taken modulo) */
+	uint8_t possible; /* __cpu_possible_mask */
+	uint8_t excluded; /* memmap parts excluded */
+	uint16_t max_listed; /* zd_audit_options.max_listed */
+	uint8_t pg_head; /* NUMBER(PG_head_mask) 1 << (it - 1); 0: absent */
+	uint8_t pad[5];
+	uint64_t lookup_pfn; /* -P */
+	uint64_t memmap_pfn; /* first pfn of the memmap slice */
+};
+
+struct fz_kernel {
+	struct fz_host h;
+	struct fz_kernel_header hdr;
+	/* memory the builder owns: the slices are copied in */
+	uint64_t mem_section_ptr;
+	uint64_t roots[FZ_NR_ROOTS];
+	uint8_t sections[4096];
+	uint8_t pgmap_array[16];
+	uint8_t cpu_mask[8];
+	uint32_t nr_cpu_ids;
+	uint64_t cpu_offsets[FZ_MAX_CPUS];
+};
+
+/*
+ * Lay out a kernel from a "kernel" input.  False if the input is shorter
+ * than the header.  k must stay where it is while the host is in use.
+ */
+bool fz_kernel_build(struct fz_kernel *k, const uint8_t *data, size_t len);
+
+/*
+ * Write a well-formed "kernel" input: the example kernels the seeds start
+ * from.  variant picks one (0 .. FZ_KERNEL_EXAMPLES - 1); returns the
+ * bytes written (0 if cap is too small).
+ */
+#define FZ_KERNEL_EXAMPLES 8
+size_t fz_kernel_example(unsigned int variant, uint8_t *out, size_t cap);
+
+/* Byte helpers (little-endian, unaligned). */
+static inline uint64_t fz_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline uint32_t fz_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline void fz_put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void fz_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+#endif /* ZDREF_TESTS_FUZZHOST_H */

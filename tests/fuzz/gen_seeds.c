@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Writes the generated seeds of tests/fuzz/corpus/<target>/ (files named
+ * gen-*; anything else there is kept): make -f tests/fuzz/fuzz.mk seeds.
+ * Run from the repository root (the flattened seeds take a prefix of
+ * samples/vmcores/6.1-leak-missing.kdump when it is there).
+ *
+ * The seeds are well-formed inputs of each target's format, so that the
+ * fuzzer starts from what the code under test accepts: example kernels,
+ * XArrays and radix trees built the way the kernel builds them, kallsyms
+ * tables laid out as scripts/kallsyms.c does in the 6.1, 6.12 and
+ * place-relative orders, BTF written with libbpf, flattened streams and
+ * command lines.
+ */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzzhost.h"
+
+static const char *root;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "gen_seeds: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static void seed(const char *target, const char *name, const void *data,
+		 size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, target);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		die("%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s/gen-%s", root, target, name);
+	f = fopen(path, "wb");
+	if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f))
+		die("%s: %s", path, strerror(errno));
+}
+
+/* A growing byte buffer. */
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const void *d, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 4096;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			die("out of memory");
+	}
+	if (n)
+		memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void put8(struct buf *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
+
+static void put16(struct buf *b, uint16_t v)
+{
+	put8(b, (uint8_t)v);
+	put8(b, (uint8_t)(v >> 8));
+}
+
+static void put32(struct buf *b, uint32_t v)
+{
+	uint8_t x[4];
+
+	fz_put32(x, v);
+	put(b, x, 4);
+}
+
+static void put64(struct buf *b, uint64_t v)
+{
+	uint8_t x[8];
+
+	fz_put64(x, v);
+	put(b, x, 8);
+}
+
+static void zeros(struct buf *b, size_t n)
+{
+	while (n--)
+		put8(b, 0);
+}
+
+static void align(struct buf *b, size_t a)
+{
+	while (b->len % a)
+		put8(b, 0);
+}
+
+/* fuzz_sections */
+
+static void sections(void)
+{
+	static uint8_t k[1 << 17];
+
+	for (unsigned int v = 0; v < FZ_KERNEL_EXAMPLES; v++) {
+		size_t n = fz_kernel_example(v, k, sizeof(k));
+		char name[32];
+
+		if (!n)
+			die("example kernel %u does not fit", v);
+		snprintf(name, sizeof(name), "kernel-%u", v);
+		seed("fuzz_sections", name, k, n);
+	}
+}
+
+/* fuzz_walkers: 64-byte header, then the image at FZ_HEAP_BASE */
+
+#define IMG FZ_HEAP_BASE
+
+static void walkers_header(struct buf *b, uint8_t what, uint8_t variant,
+			   uint32_t xa, uint32_t radix, uint32_t ref)
+{
+	put8(b, what);
+	put8(b, variant);
+	put8(b, 1); /* two CPUs */
+	put8(b, 3);
+	put8(b, 0);
+	zeros(b, 3);
+	put32(b, xa);
+	put32(b, radix);
+	put32(b, ref);
+	put32(b, 0);
+	/* raw fields: percpu mode, count 1 + bias, sum 4 */
+	put64(b, 0x1000);
+	put64(b, IMG + 0x800);
+	put64(b, (1ULL << 63) + 1);
+	put64(b, 4);
+	put64(b, 0);
+}
+
+static uint8_t *image(struct buf *b, size_t len)
+{
+	size_t at = b->len;
+
+	zeros(b, len);
+	return b->p + at;
+}
+
+#define XA_NODE(img, off) ((img) + (off))
+#define XA_SLOT(img, node, i) ((img) + (node) + FZ_XA_NODE_SLOTS + 8 * (i))
+#define XA_INTERNAL(v) (((uint64_t)(v) << 2) | 2)
+
+static void walkers(void)
+{
+	struct buf b = { 0 };
+	uint8_t *im;
+
+	/*
+	 * An XArray as xa_store_range() leaves pgmap_array: root node shift 6
+	 * (offset 0x40), leaf node shift 0 in slot 1 (0x300): a multi-index
+	 * entry over slots 4-7 and a single one in slot 9; a retry and a
+	 * zero entry, a value entry; the root's slot 2 a multi-index entry of
+	 * 64 keys with sibling slot 3.
+	 */
+	walkers_header(&b, 1 | 16, 0, 0, 0x1000, 0x1100);
+	im = image(&b, 0x1400);
+	fz_put64(im + FZ_XA_HEAD, IMG + 0x40 + 2);
+	fz_put64(XA_NODE(im, 0x40), 6); /* shift 6 */
+	fz_put64(XA_SLOT(im, 0x40, 1), IMG + 0x300 + 2);
+	fz_put64(XA_SLOT(im, 0x40, 2), IMG + 0xc00);
+	fz_put64(XA_SLOT(im, 0x40, 3), XA_INTERNAL(2));
+	fz_put64(XA_SLOT(im, 0x40, 5), XA_INTERNAL(256)); /* retry */
+	fz_put64(XA_NODE(im, 0x300) + 8, IMG + 0x40); /* parent */
+	fz_put64(XA_SLOT(im, 0x300, 4), IMG + 0xd00);
+	for (int i = 5; i < 8; i++)
+		fz_put64(XA_SLOT(im, 0x300, i), XA_INTERNAL(4));
+	fz_put64(XA_SLOT(im, 0x300, 9), IMG + 0xe00);
+	fz_put64(XA_SLOT(im, 0x300, 10), XA_INTERNAL(257)); /* zero */
+	fz_put64(XA_SLOT(im, 0x300, 11), (7ULL << 1) | 1); /* value */
+	/* a radix root with one entry, for what & 2 */
+	fz_put64(im + 0x1000 + FZ_RADIX_ROOT_RNODE, IMG + 0xd00);
+	seed("fuzz_walkers", "xarray", b.p, b.len);
+
+	/*
+	 * 4.14 radix tree: root node shift 6, a child shift 0 in slot 0 with
+	 * an entry and its siblings (pointers back into the node's slots,
+	 * bit 0 set), an exceptional entry, and the retry entry.
+	 */
+	b.len = 0;
+	walkers_header(&b, 2 | 16, 0, 0x1000, 0, 0x1100);
+	im = image(&b, 0x1400);
+	fz_put64(im + FZ_RADIX_ROOT_RNODE, IMG + 0x40 + 1);
+	fz_put64(XA_NODE(im, 0x40), 6);
+	fz_put64(XA_NODE(im, 0x40) + 16, IMG); /* root */
+	fz_put64(XA_SLOT(im, 0x40, 0), IMG + 0x300 + 1);
+	fz_put64(XA_SLOT(im, 0x40, 3), IMG + 0xc00);
+	fz_put64(XA_SLOT(im, 0x40, 4), 1); /* retry */
+	fz_put64(XA_NODE(im, 0x300) + 8, IMG + 0x40);
+	fz_put64(XA_SLOT(im, 0x300, 8), IMG + 0xd00);
+	for (int i = 9; i < 12; i++)
+		fz_put64(XA_SLOT(im, 0x300, i),
+			 (IMG + 0x300 + FZ_RADIX_NODE_SLOTS + 8 * 8) | 1);
+	fz_put64(XA_SLOT(im, 0x300, 20), (5ULL << 2) | 2); /* exceptional */
+	fz_put64(XA_SLOT(im, 0x300, 21), IMG + 0xe00);
+	seed("fuzz_walkers", "radix", b.p, b.len);
+
+	/* 4.5 radix tree: height 2, untagged interior slots */
+	b.len = 0;
+	walkers_header(&b, 2 | 16, 1, 0x1000, 0, 0x1100);
+	im = image(&b, 0x1400);
+	fz_put32(im + FZ_RADIX_ROOT_HEIGHT, 2);
+	fz_put64(im + FZ_RADIX_ROOT_RNODE, IMG + 0x40 + 1);
+	fz_put32(XA_NODE(im, 0x40), 2); /* path: height 2 */
+	fz_put64(XA_SLOT(im, 0x40, 0), IMG + 0x300);
+	fz_put64(XA_SLOT(im, 0x40, 1), IMG + 0x300 + 0x240);
+	fz_put32(XA_NODE(im, 0x300), 1);
+	fz_put64(XA_SLOT(im, 0x300, 2), IMG + 0xd00);
+	fz_put64(XA_SLOT(im, 0x300, 3), IMG + 0xd00);
+	fz_put32(XA_NODE(im, 0x540), 1 | 1 << 8);
+	fz_put64(XA_SLOT(im, 0x540, 0), IMG + 0xe00);
+	seed("fuzz_walkers", "radix-legacy", b.p, b.len);
+
+	/*
+	 * percpu_ref (5.10+) at 0x1100 in percpu mode: data at 0x800 pointing
+	 * back, counters at pointer 0x1200 + 0x100 c; then the raw decode.
+	 */
+	b.len = 0;
+	walkers_header(&b, 4 | 8, 0, 0x1000, 0x1000, 0x1100);
+	im = image(&b, 0x1400);
+	fz_put64(im + 0x1100, IMG + 0x1200);
+	fz_put64(im + 0x1108, IMG + 0x800);
+	fz_put64(im + 0x800, (1ULL << 63) + 1);
+	fz_put64(im + 0x808, FZ_TEXT_BASE + 0x200);
+	fz_put64(im + 0x830, IMG + 0x1100);
+	fz_put64(im + 0x1200, 10);
+	fz_put64(im + 0x1300, (uint64_t)-3);
+	seed("fuzz_walkers", "percpu-ref", b.p, b.len);
+
+	/* the same, atomic and switching, bias still in */
+	b.p[64 + 0x1100] |= 1;
+	fz_put64(b.p + 64 + 0x810, FZ_TEXT_BASE + 0x300);
+	seed("fuzz_walkers", "percpu-ref-switching", b.p, b.len);
+
+	/* <= 5.9: count@0 pcp@8 release@16 confirm@24 in the ref */
+	b.len = 0;
+	walkers_header(&b, 4, 2, 0x1000, 0x1000, 0x1100);
+	im = image(&b, 0x1400);
+	fz_put64(im + 0x1100, (1ULL << 63) + 1);
+	fz_put64(im + 0x1108, IMG + 0x1200);
+	fz_put64(im + 0x1110, FZ_TEXT_BASE + 0x200);
+	fz_put64(im + 0x1200, 5);
+	seed("fuzz_walkers", "percpu-ref-old", b.p, b.len);
+	free(b.p);
+}
+
+/* fuzz_kallsyms */
+
+#define KS_IMAGE 0xffffffff82000000ull
+#define KS_TEXT 0xffffffff81000000ull
+
+enum ks_addr { KA_ABS_PERCPU, KA_RELATIVE, KA_PLACE, KA_ABSOLUTE };
+
+struct ksym {
+	char type;
+	const char *name;
+	uint64_t addr;
+	bool percpu;
+};
+
+struct ktab {
+	uint32_t names, num_syms, token_table, token_index, offsets,
+		relative_base, addresses;
+	uint8_t given;
+	uint64_t stext;
+};
+
+/*
+ * Lay out tables as scripts/kallsyms.c write_src() does, with tokens of
+ * one character (code = the character) and one pair token: code 1 = "_s"
+ * when pair is set.  order 612: names first, offsets after the tokens.
+ */
+static void ks_build(struct buf *im, struct ktab *t, const struct ksym *s,
+		     uint32_t n, enum ks_addr enc, bool order612, bool pair,
+		     bool one_byte_len)
+{
+	unsigned int al = enc == KA_PLACE ? 4 : 8;
+	uint32_t *markers = calloc((n + 255) / 256, 4), off = 0;
+	uint64_t rb = 0;
+	size_t offsets_at = 0;
+	bool have_offsets = false;
+	char tok[256][4];
+
+	memset(t, 0, sizeof(*t));
+	memset(tok, 0, sizeof(tok));
+	for (uint32_t i = 0; i < n; i++) {
+		tok[(unsigned char)s[i].type][0] = s[i].type;
+		for (const char *p = s[i].name; *p; p++)
+			tok[(unsigned char)*p][0] = *p;
+	}
+	if (pair)
+		memcpy(tok[1], "_s", 3);
+	if (enc == KA_ABS_PERCPU) {
+		for (uint32_t i = 0; i < n && !rb; i++)
+			if (!s[i].percpu)
+				rb = s[i].addr;
+	} else {
+		rb = s[0].addr;
+	}
+	t->given = 0x80 | 0x0f; /* names, num_syms, tokens, _stext */
+	if (!order612) {
+		align(im, al);
+		if (enc == KA_ABSOLUTE) {
+			t->addresses = (uint32_t)im->len;
+			t->given |= 0x40;
+			for (uint32_t i = 0; i < n; i++)
+				put64(im, s[i].addr);
+		} else {
+			offsets_at = im->len;
+			have_offsets = true;
+			t->offsets = (uint32_t)offsets_at;
+			zeros(im, 4 * n);
+			align(im, al);
+			t->relative_base = (uint32_t)im->len;
+			put64(im, rb);
+			t->given |= 0x10 | 0x20;
+		}
+	}
+	align(im, al);
+	t->num_syms = (uint32_t)im->len;
+	put32(im, n);
+	align(im, al);
+	t->names = (uint32_t)im->len;
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t codes[600];
+		size_t nc = 0;
+
+		codes[nc++] = (uint8_t)s[i].type;
+		for (const char *p = s[i].name; *p; p++) {
+			if (pair && p[0] == '_' && p[1] == 's') {
+				codes[nc++] = 1;
+				p++;
+			} else {
+				codes[nc++] = (uint8_t)*p;
+			}
+		}
+		if (!(i & 0xff))
+			markers[i >> 8] = off;
+		if (nc <= 0x7f || one_byte_len) {
+			put8(im, (uint8_t)nc);
+			off += (uint32_t)nc + 1;
+		} else {
+			put8(im, (uint8_t)((nc & 0x7f) | 0x80));
+			put8(im, (uint8_t)((nc >> 7) & 0x7f));
+			off += (uint32_t)nc + 2;
+		}
+		put(im, codes, nc);
+	}
+	align(im, al);
+	for (uint32_t k = 0; k < (n + 255) / 256; k++)
+		put32(im, markers[k]);
+	free(markers);
+	if (!order612) {
+		align(im, al); /* kallsyms_seqs_of_names */
+		for (uint32_t i = 0; i < n; i++)
+			put(im, "\0\0\0", 3);
+	}
+	align(im, al);
+	t->token_table = (uint32_t)im->len;
+	{
+		uint16_t idx[256];
+		size_t toff = 0;
+
+		for (int k = 0; k < 256; k++) {
+			idx[k] = (uint16_t)toff;
+			put(im, tok[k], strlen(tok[k]) + 1);
+			toff += strlen(tok[k]) + 1;
+		}
+		align(im, al);
+		t->token_index = (uint32_t)im->len;
+		for (int k = 0; k < 256; k++)
+			put16(im, idx[k]);
+	}
+	if (order612) {
+		align(im, al);
+		offsets_at = im->len;
+		have_offsets = true;
+		t->offsets = (uint32_t)offsets_at;
+		zeros(im, 4 * n);
+		t->given |= 0x10;
+		if (enc != KA_PLACE) {
+			align(im, al);
+			t->relative_base = (uint32_t)im->len;
+			put64(im, rb);
+			t->given |= 0x20;
+		}
+	}
+	if (have_offsets) {
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t w;
+
+			switch (enc) {
+			case KA_ABS_PERCPU:
+				w = s[i].percpu ? (uint32_t)s[i].addr :
+						  (uint32_t)(int32_t)(int64_t)(rb - s[i].addr - 1);
+				break;
+			case KA_RELATIVE:
+				w = (uint32_t)(s[i].addr - rb);
+				break;
+			default:
+				w = (uint32_t)(int32_t)(int64_t)(
+					s[i].addr -
+					(KS_IMAGE + offsets_at + 4 * (uint64_t)i));
+				break;
+			}
+			fz_put32(im->p + offsets_at + 4 * i, w);
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(s[i].name, "_stext"))
+			t->stext = s[i].addr;
+}
+
+static void ks_seed(const char *name, const struct ksym *s, uint32_t n,
+		    enum ks_addr enc, bool order612, bool pair, bool one_byte)
+{
+	struct buf im = { 0 }, in = { 0 };
+	struct ktab t;
+
+	ks_build(&im, &t, s, n, enc, order612, pair, one_byte);
+	put8(&in, 0); /* decode */
+	put8(&in, t.given);
+	put16(&in, 0);
+	put32(&in, t.names);
+	put32(&in, t.num_syms);
+	put32(&in, t.token_table);
+	put32(&in, t.token_index);
+	put32(&in, t.offsets);
+	put32(&in, t.relative_base);
+	put32(&in, t.addresses);
+	put32(&in, 0); /* tear */
+	put32(&in, 0);
+	put64(&in, t.stext);
+	put64(&in, t.stext + 0x10);
+	put(&in, im.p, im.len);
+	seed("fuzz_kallsyms", name, in.p, in.len);
+	free(im.p);
+	free(in.p);
+}
+
+static void kallsyms(void)
+{
+	static char big[200];
+	const struct ksym percpu[] = {
+		{ 'A', "fixed_percpu_data", 0, true },
+		{ 'A', "cpu_number", 0x1000, true },
+		{ 'T', "_text", KS_TEXT, false },
+		{ 'T', "_stext", KS_TEXT + 0x1000, false },
+		{ 't', "do_one_initcall", KS_TEXT + 0x1100, false },
+		{ 'T', "zone_device_page_init", KS_TEXT + 0x2000, false },
+		{ 't', "dev_pagemap_percpu_release", KS_TEXT + 0x2200, false },
+		{ 'D', "pgmap_array", KS_IMAGE + 0x100000, false },
+		{ 'D', "mem_section", KS_IMAGE + 0x100010, false },
+		{ 'b', "mem_section", KS_IMAGE + 0x100020, false },
+	};
+	const struct ksym plain[] = {
+		{ 'T', "_text", KS_TEXT, false },
+		{ 'T', "_stext", KS_TEXT + 0x1000, false },
+		{ 'T', "start_kernel", KS_TEXT + 0x1200, false },
+		{ 'D', "pgmap_array", KS_TEXT + 0x200000, false },
+		{ 'D', "__per_cpu_offset", KS_TEXT + 0x200100, false },
+		{ 'R', "__start_BTF", KS_TEXT + 0x300000, false },
+		{ 'R', "__stop_BTF", KS_TEXT + 0x300400, false },
+	};
+	struct ksym withbig[4] = {
+		{ 'T', "_text", KS_TEXT, false },
+		{ 'T', big, KS_TEXT + 0x800, false },
+		{ 'T', "_stext", KS_TEXT + 0x1000, false },
+		{ 't', "after_big", KS_TEXT + 0x1800, false },
+	};
+	const char *text =
+		"0000000000000000 A fixed_percpu_data\n"
+		"ffffffff81000000 T _text\n"
+		"ffffffff81001000 T _stext\n"
+		"ffffffff81002000 t dev_pagemap_percpu_release\n"
+		"ffffffff82100000 D pgmap_array\n"
+		"ffffffffc0001000 t pmem_pagemap_ops\t[nd_pmem]\n"
+		"ffffffffc0001100 T pmem_probe\t[nd_pmem]\n";
+	struct buf in = { 0 };
+
+	memset(big, 'x', 150);
+	big[0] = '_';
+	big[150] = '\0';
+	ks_seed("abs-percpu-6.1", percpu, 10, KA_ABS_PERCPU, false, true,
+		false);
+	ks_seed("relative-6.12", plain, 7, KA_RELATIVE, true, true, false);
+	ks_seed("place-relative", plain, 7, KA_PLACE, true, false, false);
+	ks_seed("absolute", plain, 7, KA_ABSOLUTE, false, false, false);
+	ks_seed("big-two-byte", withbig, 4, KA_RELATIVE, true, false, false);
+	ks_seed("big-one-byte", withbig, 4, KA_RELATIVE, true, false, true);
+
+	put8(&in, 1); /* parse */
+	zeros(&in, 7);
+	put64(&in, 0);
+	put(&in, text, strlen(text));
+	seed("fuzz_kallsyms", "proc-kallsyms", in.p, in.len);
+	in.len = 0;
+	put8(&in, 1);
+	zeros(&in, 7);
+	put64(&in, 0x1e000000); /* KERNELOFFSET */
+	put(&in, text, strlen(text));
+	seed("fuzz_kallsyms", "system-map", in.p, in.len);
+	free(in.p);
+}
+
+/* fuzz_btf: the 6.1 layout of fuzzhost.c as BTF, written with libbpf */
+
+struct bmember {
+	const char *name;
+	uint32_t offset, size;
+};
+
+static int ok(int r, const char *what)
+{
+	if (r < 0)
+		die("libbpf: %s: %d", what, r);
+	return r;
+}
+
+static int sized_type(struct btf *b, uint32_t size, int ulong, int uint,
+		      int uchar, int lh)
+{
+	switch (size) {
+	case 8:
+		return ulong;
+	case 4:
+		return uint;
+	case 1:
+		return uchar;
+	case 16:
+		return lh;
+	default:
+		return ok(btf__add_array(b, uint, uchar, size), "array");
+	}
+}
+
+static void btf_struct(struct btf *b, const char *name, uint32_t size,
+		       const struct bmember *m, size_t n, int ulong, int uint,
+		       int uchar, int lh)
+{
+	int types[32];
+
+	for (size_t i = 0; i < n; i++)
+		types[i] = sized_type(b, m[i].size, ulong, uint, uchar, lh);
+	ok(btf__add_struct(b, name, size), name);
+	for (size_t i = 0; i < n; i++)
+		ok(btf__add_field(b, m[i].name, types[i], m[i].offset * 8, 0),
+		   m[i].name);
+}
+
+#define BSTRUCT(b, name, size, ...)                                          \
+	do {                                                                 \
+		const struct bmember m_[] = { __VA_ARGS__ };                 \
+		btf_struct(b, name, size, m_, sizeof(m_) / sizeof(m_[0]),    \
+			   ulong, uint, uchar, lh);                          \
+	} while (0)
+
+static void write_btf(bool v6_15)
+{
+	struct btf *b = btf__new_empty();
+	int ulong, uint, intt, uchar, lh, lhp, anon, mt, pf;
+	const void *raw;
+	uint32_t len;
+
+	if (!b)
+		die("btf__new_empty");
+	ulong = ok(btf__add_int(b, "long unsigned int", 8, 0), "ulong");
+	uint = ok(btf__add_int(b, "unsigned int", 4, 0), "uint");
+	intt = ok(btf__add_int(b, "int", 4, BTF_INT_SIGNED), "int");
+	uchar = ok(btf__add_int(b, "unsigned char", 1, 0), "uchar");
+	lhp = ok(btf__add_ptr(b, (int)btf__type_cnt(b) + 1), "list_head *");
+	lh = ok(btf__add_struct(b, "list_head", 16), "list_head");
+	ok(btf__add_field(b, "next", lhp, 0, 0), "next");
+	ok(btf__add_field(b, "prev", lhp, 64, 0), "prev");
+
+	/* struct page: the pgmap word in an anonymous union at 8 */
+	anon = ok(btf__add_union(b, NULL, 16), "page union");
+	ok(btf__add_field(b, "lru", lh, 0, 0), "lru");
+	ok(btf__add_field(b, v6_15 ? "_unused_pgmap_compound_head" : "pgmap",
+			  ulong, 0, 0),
+	   "pgmap");
+	ok(btf__add_field(b, "compound_head", ulong, 0, 0), "compound_head");
+	ok(btf__add_struct(b, "page", 64), "page");
+	ok(btf__add_field(b, "flags", ulong, 0, 0), "flags");
+	ok(btf__add_field(b, NULL, anon, 64, 0), "anon");
+	ok(btf__add_field(b, "zone_device_data", ulong, 128, 0), "zdd");
+	ok(btf__add_field(b, "mapping", ulong, 192, 0), "mapping");
+	ok(btf__add_field(b, "index", ulong, 256, 0), "index");
+	ok(btf__add_field(b, "_mapcount", intt, 384, 0), "_mapcount");
+	ok(btf__add_field(b, "_refcount", intt, 416, 0), "_refcount");
+	if (v6_15)
+		BSTRUCT(b, "folio", 64, { "flags", 0, 8 }, { "pgmap", 8, 8 },
+			{ "mapping", 24, 8 }, { "_refcount", 52, 4 },
+			{ "_pincount", 116, 4 });
+	else
+		BSTRUCT(b, "folio", 64, { "flags", 0, 8 }, { "lru", 8, 16 },
+			{ "mapping", 24, 8 }, { "_refcount", 52, 4 },
+			{ "_pincount", 116, 4 });
+	BSTRUCT(b, "mem_section", 16, { "section_mem_map", 0, 8 },
+		{ "usage", 8, 8 });
+	BSTRUCT(b, "mem_section_usage", 8, { "subsection_map", 0, 8 });
+	BSTRUCT(b, "vmem_altmap", 48, { "base_pfn", 0, 8 }, { "end_pfn", 8, 8 },
+		{ "reserve", 16, 8 }, { "free", 24, 8 }, { "align", 32, 8 },
+		{ "alloc", 40, 8 });
+	BSTRUCT(b, "range", 16, { "start", 0, 8 }, { "end", 8, 8 });
+	BSTRUCT(b, "percpu_ref", 16, { "percpu_count_ptr", 0, 8 },
+		{ "data", 8, 8 });
+	BSTRUCT(b, "percpu_ref_data", 56, { "count", 0, 8 },
+		{ "release", 8, 8 }, { "confirm_switch", 16, 8 },
+		{ "ref", 48, 8 });
+	BSTRUCT(b, "completion", 32, { "done", 0, 4 }, { "wait", 8, 24 });
+	BSTRUCT(b, "swait_queue_head", 24, { "lock", 0, 4 },
+		{ "task_list", 8, 16 });
+	BSTRUCT(b, "swait_queue", 24, { "task", 0, 8 },
+		{ "task_list", 8, 16 });
+	BSTRUCT(b, "task_struct", FZ_TASK_SIZE, { "__state", FZ_TASK_STATE, 4 },
+		{ "pid", FZ_TASK_PID, 4 }, { "comm", FZ_TASK_COMM, 16 });
+	BSTRUCT(b, "xarray", 16, { "xa_lock", 0, 4 }, { "xa_flags", 4, 4 },
+		{ "xa_head", 8, 8 });
+	BSTRUCT(b, "xa_node", 576, { "shift", 0, 1 }, { "offset", 1, 1 },
+		{ "count", 2, 1 }, { "parent", 8, 8 }, { "slots", 40, 512 });
+	BSTRUCT(b, "address_space", 64, { "host", FZ_AS_HOST, 8 });
+	BSTRUCT(b, "inode", 0x100, { "i_sb", FZ_INODE_SB, 8 },
+		{ "i_mapping", FZ_INODE_MAPPING, 8 },
+		{ "i_ino", FZ_INODE_INO, 8 });
+	BSTRUCT(b, "super_block", 0x100, { "s_id", FZ_SB_ID, 32 });
+	BSTRUCT(b, "wait_queue_head", FZ_WQH_SIZE, { "lock", 0, 4 },
+		{ "head", FZ_WQH_HEAD, 16 });
+	BSTRUCT(b, "wait_bit_key", 24, { "flags", 0, 8 }, { "bit_nr", 8, 4 });
+	BSTRUCT(b, "wait_queue_entry", 40, { "flags", 0, 4 },
+		{ "private", 8, 8 }, { "entry", 24, 16 });
+	BSTRUCT(b, "wait_bit_queue_entry", FZ_WBQ_SIZE, { "key", 0, 24 },
+		{ "wq_entry", 24, 40 });
+	BSTRUCT(b, "dev_pagemap_ops", 48, { "page_free", 0, 8 },
+		{ "migrate_to_ram", 8, 8 });
+	/* dev_pagemap: ranges[] a flexible array in a union with range */
+	{
+		int vmem = (int)btf__find_by_name_kind(b, "vmem_altmap",
+						       BTF_KIND_STRUCT);
+		int pcr = (int)btf__find_by_name_kind(b, "percpu_ref",
+						      BTF_KIND_STRUCT);
+		int cmp = (int)btf__find_by_name_kind(b, "completion",
+						      BTF_KIND_STRUCT);
+		int rng = (int)btf__find_by_name_kind(b, "range",
+						      BTF_KIND_STRUCT);
+		int flex = ok(btf__add_array(b, intt, rng, 0), "ranges[]");
+		int fs = ok(btf__add_struct(b, NULL, 0), "flex");
+		int fu;
+
+		ok(btf__add_field(b, "ranges", flex, 0, 0), "ranges");
+		fu = ok(btf__add_union(b, NULL, 16), "range union");
+		ok(btf__add_field(b, "range", rng, 0, 0), "range");
+		ok(btf__add_field(b, NULL, fs, 0, 0), "flex");
+		mt = ok(btf__add_enum(b, "memory_type", 4), "memory_type");
+		ok(btf__add_enum_value(b, "MEMORY_DEVICE_PRIVATE", 1), "e");
+		ok(btf__add_enum_value(b, "MEMORY_DEVICE_COHERENT", 2), "e");
+		ok(btf__add_enum_value(b, "MEMORY_DEVICE_FS_DAX", 3), "e");
+		ok(btf__add_enum_value(b, "MEMORY_DEVICE_GENERIC", 4), "e");
+		ok(btf__add_enum_value(b, "MEMORY_DEVICE_PCI_P2PDMA", 5), "e");
+		ok(btf__add_struct(b, "dev_pagemap", 152), "dev_pagemap");
+		ok(btf__add_field(b, "altmap", vmem, 0, 0), "altmap");
+		ok(btf__add_field(b, "ref", pcr, 48 * 8, 0), "ref");
+		ok(btf__add_field(b, "done", cmp, 64 * 8, 0), "done");
+		ok(btf__add_field(b, "type", mt, 96 * 8, 0), "type");
+		ok(btf__add_field(b, "flags", uint, 100 * 8, 0), "flags");
+		ok(btf__add_field(b, "vmemmap_shift", ulong, 104 * 8, 0), "vs");
+		ok(btf__add_field(b, "ops", ulong, 112 * 8, 0), "ops");
+		ok(btf__add_field(b, "owner", ulong, 120 * 8, 0), "owner");
+		ok(btf__add_field(b, "nr_range", intt, 128 * 8, 0), "nr");
+		ok(btf__add_field(b, NULL, fu, 136 * 8, 0), "ranges");
+	}
+	pf = ok(btf__add_enum(b, "pageflags", 4), "pageflags");
+	ok(btf__add_enum_value(b, "PG_locked", 0), "e");
+	ok(btf__add_enum_value(b, "PG_head", 16), "e");
+	(void)pf;
+	raw = btf__raw_data(b, &len);
+	if (!raw)
+		die("btf__raw_data");
+	seed("fuzz_btf", v6_15 ? "kernel-6.15" : "kernel-6.1", raw, len);
+	btf__free(b);
+}
+
+static void btf_seeds(void)
+{
+	write_btf(false);
+	write_btf(true);
+}
+
+/* fuzz_flattened */
+
+static void be64put(struct buf *b, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--)
+		put8(b, (uint8_t)(v >> (8 * i)));
+}
+
+static void flat_header(struct buf *b)
+{
+	put(b, "makedumpfile", 12);
+	zeros(b, 4);
+	be64put(b, 1); /* type */
+	be64put(b, 1); /* version */
+	zeros(b, 4096 - b->len);
+}
+
+static void flattened(void)
+{
+	struct buf b = { 0 };
+	FILE *f;
+
+	flat_header(&b);
+	be64put(&b, 0);
+	be64put(&b, 16);
+	put(&b, "KDUMP   \x06\0\0\0\0\0\0\0", 16);
+	be64put(&b, 4096);
+	be64put(&b, 8);
+	put(&b, "12345678", 8);
+	be64put(&b, 8); /* overlaps the first record */
+	be64put(&b, 4);
+	put(&b, "abcd", 4);
+	be64put(&b, 1 << 20); /* a hole before it */
+	be64put(&b, 0);
+	be64put(&b, (uint64_t)-1);
+	be64put(&b, 0);
+	seed("fuzz_flattened", "records", b.p, b.len);
+
+	b.len = 0;
+	flat_header(&b);
+	be64put(&b, (uint64_t)-1);
+	be64put(&b, 0);
+	seed("fuzz_flattened", "empty", b.p, b.len);
+
+	b.len = 0;
+	put(&b, "KDUMP   ", 8);
+	zeros(&b, 56);
+	seed("fuzz_flattened", "not-flattened", b.p, b.len);
+
+	/* a real stream's first 64 KiB (no end marker: truncated) */
+	f = fopen("samples/vmcores/6.1-leak-missing.kdump", "rb");
+	if (f) {
+		uint8_t *p = malloc(65536);
+		size_t n = p ? fread(p, 1, 65536, f) : 0;
+
+		fclose(f);
+		if (n)
+			seed("fuzz_flattened", "sample-6.1-64k", p, n);
+		free(p);
+	}
+	free(b.p);
+}
+
+/* fuzz_args: NUL-separated arguments */
+
+static void args_seed(const char *name, const char *const *argv)
+{
+	struct buf b = { 0 };
+
+	for (int i = 0; argv[i]; i++)
+		put(&b, argv[i], strlen(argv[i]) + (argv[i + 1] ? 1 : 0));
+	seed("fuzz_args", name, b.p, b.len);
+	free(b.p);
+}
+
+static void args(void)
+{
+	static const char *const a0[] = { "fuzz0.kdump", NULL };
+	static const char *const a1[] = { "-a", "-j", "fuzz.kdump", NULL };
+	static const char *const a2[] = { "-p", "ffff888100000000",
+					  "fuzz1.kdump", NULL };
+	static const char *const a3[] = { "-j", "-P", "10003", "fuzz5.kdump",
+					  NULL };
+	static const char *const a4[] = { "-k", "-a", NULL };
+	static const char *const a5[] = { "--debuginfo=btf", "-s", "vmlinux",
+					  "fuzz2.kdump", NULL };
+	static const char *const a6[] = { "--stats", "--system-map",
+					  "System.map", "fuzz3.kdump", NULL };
+	static const char *const a7[] = { "--pgmap=0x10", "--json",
+					  "no-such.kdump", NULL };
+	static const char *const a8[] = { "-h", NULL };
+	static const char *const a9[] = { "-ajP", "0", "fuzz4.kdump", NULL };
+
+	args_seed("audit", a0);
+	args_seed("all-json", a1);
+	args_seed("pgmap", a2);
+	args_seed("pfn-json", a3);
+	args_seed("live", a4);
+	args_seed("btf-and-s", a5);
+	args_seed("stats-system-map", a6);
+	args_seed("missing", a7);
+	args_seed("help", a8);
+	args_seed("combined", a9);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2)
+		die("usage: gen_seeds CORPUS-DIR");
+	root = argv[1];
+	if (mkdir(root, 0755) && errno != EEXIST)
+		die("%s: %s", root, strerror(errno));
+	sections();
+	walkers();
+	kallsyms();
+	btf_seeds();
+	flattened();
+	args();
+	return 0;
+}
