@@ -672,6 +672,23 @@ static bool rec_plausible(const struct rec_layout *l, const uint8_t *h,
 	return len >= need && len - need < 8 && len <= buf_len - idx;
 }
 
+/* Does a record of this len at idx end where another record begins? */
+static bool len_leads_on(struct ring_reader *rr, const struct rec_layout *l,
+			 uint64_t idx, uint64_t len, uint64_t buf_len,
+			 uint64_t next_idx)
+{
+	uint64_t nxt = idx + len;
+	const uint8_t *h;
+
+	if (len < l->size || len > buf_len - idx || (len & 3))
+		return false;
+	if (nxt == next_idx || nxt == buf_len)
+		return true;
+	if (l->size > buf_len - nxt || !(h = ring_bytes(rr, nxt, l->size)))
+		return false;
+	return !get_u16(h + l->len) || rec_plausible(l, h, nxt, buf_len);
+}
+
 /* How many records lie from the buffer's start to next_idx. */
 static uint64_t rec_count(struct ring_reader *rr, const struct rec_layout *l,
 			  uint64_t buf_len, uint64_t next_idx)
@@ -770,9 +787,23 @@ static struct zd_error *rec_walk(const struct zd_target *t, uint64_t log_buf,
 			idx = 0;
 			continue;
 		}
-		if (!rec_plausible(&l, h, idx, buf_len) ||
-		    (wrapped && idx < next_idx && len > next_idx - idx)) {
+		if (wrapped && idx < next_idx && len > next_idx - idx) {
 			skip(w, false);
+			goto torn;
+		}
+		if (!rec_plausible(&l, h, idx, buf_len)) {
+			/*
+			 * A bad text or dict length with a whole len: the
+			 * kernel's log_next() steps by len alone, and so may
+			 * we when the next record is where len says (the log's
+			 * end, a wrap marker or a plausible header).
+			 */
+			skip(w, false);
+			if (len_leads_on(&rr, &l, idx, len, buf_len,
+					 next_idx)) {
+				idx += len;
+				continue;
+			}
 			goto torn;
 		}
 		r.seq = seq++;

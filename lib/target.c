@@ -128,9 +128,14 @@ static struct zd_error *resolve_sections(const struct zd_host *h,
 	l->page_shift = t->consts.page_shift;
 	l->section_size_bits = t->consts.section_size_bits;
 	physmem_bits = t->consts.max_physmem_bits;
+	/*
+	 * x86_64 addresses 52 physical bits at most (5-level paging,
+	 * MAX_PHYSMEM_BITS 52): more would make 2^37 sections to walk
+	 * (fuzz_sections, MAX_PHYSMEM_BITS 64).
+	 */
 	if (l->page_shift < 10 || l->page_shift > 20 ||
 	    l->section_size_bits <= l->page_shift ||
-	    l->section_size_bits > 40 || physmem_bits > 64 ||
+	    l->section_size_bits > 40 || physmem_bits > 52 ||
 	    physmem_bits < l->section_size_bits)
 		return zd_error_create(
 			ZD_ERR_INVALID,
