@@ -141,6 +141,16 @@ def main():
         if "observed" in t:
             check(f"{name} percpu_ref.count", t["observed"], ref.get("count"))
         check(f"{name} unreadable", t.get("unreadable", 0), z["unreadable"])
+        if "device" in t:
+            # the name its users know (the guest's sysfs namespace); where
+            # makedumpfile's filter is incomplete the resources may be gone,
+            # and zdref must then say why instead of naming anything
+            if (not strict and truth.get("filter_incomplete")
+                    and z.get("device") is None
+                    and "unreadable" in (z.get("device_why") or "")):
+                print(f"  note: {name}: device: {z['device_why']}")
+            else:
+                check(f"{name} device", t["device"], z.get("device"))
         check(f"{name} suspects", suspects(t["suspects"]),
               suspects(z["suspects"]))
         tbusy = t.get("busy") or []

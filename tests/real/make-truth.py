@@ -97,6 +97,7 @@ def main():
             elif "ZDREF-CAPTURE start" in raw:
                 break                      # capture kernel: nothing more about the first one
     release = None
+    names = {}                             # first pfn -> namespace name (sysfs)
     pgmaps = {}                            # address -> dict
     order = []
     teardown = None
@@ -108,6 +109,10 @@ def main():
         d = kv(l)
         if l.startswith("guest "):
             release = d["release"]
+            # the namespaces by the first pfn sysfs gives their resource
+            for k in ("A", "B"):
+                if "ns" + k in d and "pfn" + k in d:
+                    names[int(d["pfn" + k], 16)] = d["ns" + k]
             if d["scenario"] != scenario:
                 sys.exit("console is for scenario %s, not %s" % (d["scenario"], scenario))
         elif l.startswith("error") or "err=" in l and d.get("err", "0") != "0":
@@ -198,6 +203,8 @@ def main():
                     "verdict": "ok" if delta == 0 else ("leaked" if delta > 0 else "missing"),
                     "mode": mode, "switching": switching,
                     "suspects": p["suspects"], "waiters": p["waiters"], "busy": p["busy"]})
+        if int(p["start"], 16) >> 12 in names:
+            out[-1]["device"] = names[int(p["start"], 16) >> 12]
     # Triage: every percpu_ref WARNING the guest's console shows (before a
     # capture kernel's), about the pgmap whose torn teardown went below zero
     # (the only percpu_ref the guest breaks), and every blocked task.
