@@ -13,6 +13,7 @@
 #ifndef ZDREF_CLI_DEBUGINFO_H
 #define ZDREF_CLI_DEBUGINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,10 +39,12 @@ struct zd_error *zd_debuginfo_release(struct zd_debuginfo *di, char *buf,
 /*
  * Link-time value and size of a .symtab symbol (no KASLR; per-CPU symbols
  * are offsets into .data..percpu).  A global symbol wins over a local one of
- * the same name.  ZD_ERR_NOTFOUND if absent.
+ * the same name.  *fixed (if not NULL): KASLR does not move the value (a
+ * zero-based per-CPU offset).  ZD_ERR_NOTFOUND if absent.
  */
 struct zd_error *zd_debuginfo_symbol(struct zd_debuginfo *di, const char *name,
-				     uint64_t *value, uint64_t *size);
+				     uint64_t *value, uint64_t *size,
+				     bool *fixed);
 
 /*
  * The function or object symbol whose [value, value + size) contains value

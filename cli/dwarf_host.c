@@ -64,9 +64,11 @@ static struct zd_error *symbol(void *arg, const char *name, uint64_t *addr,
 			       uint64_t *size)
 {
 	struct zd_dwarf_host *d = arg;
-	struct zd_error *err = zd_debuginfo_symbol(d->di, name, addr, size);
+	bool fixed;
+	struct zd_error *err =
+		zd_debuginfo_symbol(d->di, name, addr, size, &fixed);
 
-	if (!err)
+	if (!err && !fixed)
 		*addr += d->kernel_offset;
 	return err;
 }

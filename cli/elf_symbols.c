@@ -89,8 +89,31 @@ nomem:
 	return di_nomem();
 }
 
+/*
+ * KASLR moves the kernel image, not the zero-based per-CPU offsets of
+ * x86_64 SMP (.data..percpu linked at 0; 6.15's
+ * "x86/percpu/64: Use relative percpu offsets", which let 01157ddc58dc
+ * remove KALLSYMS_ABSOLUTE_PERCPU, links it inside the image, and KASLR
+ * then moves it with the rest).
+ */
+static bool symbol_fixed(struct zd_debuginfo *di, const GElf_Sym *es)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	const char *name;
+	size_t shstrndx;
+
+	if (es->st_shndx >= SHN_LORESERVE ||
+	    !(scn = elf_getscn(di->elf, es->st_shndx)) ||
+	    !gelf_getshdr(scn, &sh) || elf_getshdrstrndx(di->elf, &shstrndx))
+		return false;
+	name = elf_strptr(di->elf, shstrndx, sh.sh_name);
+	return name && !strcmp(name, ".data..percpu") && sh.sh_addr == 0;
+}
+
 struct zd_error *zd_debuginfo_symbol(struct zd_debuginfo *di, const char *name,
-				     uint64_t *value, uint64_t *size)
+				     uint64_t *value, uint64_t *size,
+				     bool *fixed)
 {
 	struct zd_error *err = load_symbols(di);
 	uint32_t ndx;
@@ -107,6 +130,8 @@ struct zd_error *zd_debuginfo_symbol(struct zd_debuginfo *di, const char *name,
 	*value = es.st_value;
 	if (size)
 		*size = es.st_size;
+	if (fixed)
+		*fixed = symbol_fixed(di, &es);
 	return NULL;
 }
 

@@ -113,6 +113,13 @@ struct zd_error *zd_sources_open(const struct zd_sources_request *req,
 		}
 	}
 	err = open_btf(req, s);
+	if (!err && dwarf_err) {
+		/* say why a vmlinux that was found is not used */
+		size_t n = strlen(s->what);
+
+		snprintf(s->what + n, sizeof(s->what) - n, " (%s)",
+			 dwarf_err->message);
+	}
 	if (err && dwarf_err) {
 		struct zd_error *both = zd_error_create(
 			ZD_ERR_NOTFOUND,

@@ -163,9 +163,15 @@ struct zd_error *zd_debuginfo_open(const char *path, struct zd_debuginfo **ret)
 	/* Checks for .debug_info; the units themselves are read lazily. */
 	di->dwarf = dwarf_begin_elf(di->elf, DWARF_C_READ, NULL);
 	if (!di->dwarf) {
+		/*
+		 * NOTFOUND: the debug info is absent, the file is fine (a
+		 * stripped /boot/vmlinux, or the BTF-only vmlinux Debian's
+		 * linux-headers ship in /lib/modules/RELEASE/build for
+		 * module BTF): auto mode goes on to the dump's BTF.
+		 */
 		if (!di->has_debug_info)
 			err = zd_error_create(
-				ZD_ERR_FORMAT,
+				ZD_ERR_NOTFOUND,
 				"vmlinux %s: no DWARF (stripped? the -dbg package has the full vmlinux)",
 				path);
 		else
@@ -231,7 +237,7 @@ struct zd_error *zd_debuginfo_release(struct zd_debuginfo *di, char *buf,
 	Elf_Scn *scn = NULL;
 	size_t plen = strlen(BANNER_PREFIX), n;
 
-	err = zd_debuginfo_symbol(di, "linux_banner", &value, &size);
+	err = zd_debuginfo_symbol(di, "linux_banner", &value, &size, NULL);
 	if (err)
 		return err;
 	want = size && size < sizeof(banner) ? size : sizeof(banner) - 1;

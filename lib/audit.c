@@ -82,6 +82,10 @@ struct zd_error *zd_audit(struct zd_target *t,
 	rep->debuginfo = opts->debuginfo;
 	rep->live = t->host.mem.live;
 	rep->all_pages = opts->all_pages;
+	/* A bonus too: how long waiters have been off CPU needs it. */
+	err = zd_sched_clock_read(t, &rep->clock_ns);
+	rep->have_clock = !err;
+	zd_error_destroy(err);
 	for (size_t i = 0; i < count; i++)
 		zd_pgmap_examine(t, &regs[first + i], &how, &rep->pgmaps[i]);
 	if (!opts->pgmap)

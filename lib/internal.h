@@ -110,6 +110,10 @@ struct zd_layout {
 	uint64_t done_task_list; /* offset inside struct completion */
 	uint64_t swq_task, swq_list, task_pid, task_comm, task_state;
 	bool have_waiters, have_task;
+	/* task_struct.sched_info.last_arrival: ZD_NO_MEMBER without
+	 * CONFIG_SCHED_INFO; runqueues (per-CPU) + rq.clock: the dump's now */
+	uint64_t task_last_arrival, runqueues, rq_clock;
+	bool have_rq_clock;
 
 	/*
 	 * wait_var_event() waiters (DAX layout breaks, 4.18+): the hashed
@@ -296,6 +300,13 @@ const char *zd_registry_name(const struct zd_target *t);
 
 /* lib/waiters.c */
 /* Tasks on pgmap->done (5.3+). */
+/*
+ * The newest rq->clock of all possible CPUs, in sched_clock ns.  A clock
+ * above ZD_PLAUSIBLE_CLOCK (about 146 years of uptime) is garbage and
+ * ignored.  ZD_ERR_NOTFOUND when the types have no rq clock.
+ */
+#define ZD_PLAUSIBLE_CLOCK (1ULL << 62)
+struct zd_error *zd_sched_clock_read(const struct zd_target *t, uint64_t *now);
 struct zd_error *zd_waiters_read(const struct zd_target *t,
 				 struct zd_pgmap *pgmap);
 /* Every wait_var_event() waiter of the kernel, read once per audit. */

@@ -397,6 +397,44 @@ static const char *task_state(uint64_t state)
 }
 
 /* Why the machine is in this state: first, one paragraph an entry. */
+/* A sched_clock time the way printk stamps its records: "[    3.748784]" */
+static void print_stamp(FILE *out, uint64_t ns)
+{
+	fprintf(out, "[%5" PRIu64 ".%06" PRIu64 "]", ns / 1000000000,
+		ns % 1000000000 / 1000);
+}
+
+/* How long ago a waiter last ran, when the dump says (sched_info). */
+static void print_last_ran(FILE *out, const struct zd_report *rep,
+			   const struct zd_triage *t)
+{
+	if (!t->have_last_ran)
+		return;
+	if (rep->have_clock && rep->clock_ns >= t->last_ran_ns) {
+		uint64_t d = rep->clock_ns - t->last_ran_ns;
+
+		fprintf(out,
+			"           off CPU for %" PRIu64 ".%03" PRIu64
+			" s: last ran at ",
+			d / 1000000000, d % 1000000000 / 1000000);
+		print_stamp(out, t->last_ran_ns);
+		fputs(", the dump's newest rq clock is ", out);
+		print_stamp(out, rep->clock_ns);
+		fputs(" (sched_info.last_arrival, rq->clock)\n", out);
+		return;
+	}
+	fputs("           last ran at ", out);
+	print_stamp(out, t->last_ran_ns);
+	if (rep->have_clock) {
+		fputs(", after the dump's newest rq clock ", out);
+		print_stamp(out, rep->clock_ns);
+		fputs(": one of them is damaged\n", out);
+	} else {
+		fputs(" (sched_info.last_arrival; no rq clock in the dump)\n",
+		      out);
+	}
+}
+
 static void print_triage(FILE *out, const struct zd_report *rep)
 {
 	for (size_t i = 0; i < rep->ntriage; i++) {
@@ -429,6 +467,7 @@ static void print_triage(FILE *out, const struct zd_report *rep)
 				fprintf(out, " page pfn %" PRIx64 "\n", t->pfn);
 			else
 				fputs(" teardown (pgmap->done)\n", out);
+			print_last_ran(out, rep, t);
 			if (t->line[0])
 				fprintf(out, "           %s\n", t->line);
 		}
@@ -723,6 +762,11 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 		fprintf(out, ", \"state\": %" PRIu64 ", \"on\": \"%s\"",
 			pg->waiters[i].state,
 			pg->waiters[i].on == ZD_WAIT_DONE ? "done" : "page");
+		if (pg->waiters[i].have_last_ran)
+			fprintf(out, ", \"last_ran_ns\": %" PRIu64,
+				pg->waiters[i].last_ran_ns);
+		else
+			fputs(", \"last_ran_ns\": null", out);
 		if (pg->waiters[i].on == ZD_WAIT_PAGE) {
 			const struct zd_waiter *w = &pg->waiters[i];
 
@@ -743,7 +787,8 @@ static void json_pgmap(FILE *out, const struct zd_pgmap *pg, bool all)
 	fputs("]}", out);
 }
 
-static void json_triage(FILE *out, const struct zd_triage *t, size_t i)
+static void json_triage(FILE *out, const struct zd_report *rep,
+			const struct zd_triage *t, size_t i)
 {
 	fprintf(out, "%s\n    {\"kind\": \"%s\", \"pgmap\": ", i ? "," : "",
 		t->kind == ZD_TRIAGE_WARNING ? "warning" : "hang");
@@ -769,6 +814,17 @@ static void json_triage(FILE *out, const struct zd_triage *t, size_t i)
 			t->state, t->on == ZD_WAIT_PAGE ? "page" : "done");
 		if (t->on == ZD_WAIT_PAGE)
 			fprintf(out, ", \"pfn\": \"0x%" PRIx64 "\"", t->pfn);
+		if (t->have_last_ran)
+			fprintf(out, ", \"last_ran_ns\": %" PRIu64,
+				t->last_ran_ns);
+		else
+			fputs(", \"last_ran_ns\": null", out);
+		if (t->have_last_ran && rep->have_clock &&
+		    rep->clock_ns >= t->last_ran_ns)
+			fprintf(out, ", \"off_cpu_ns\": %" PRIu64,
+				rep->clock_ns - t->last_ran_ns);
+		else
+			fputs(", \"off_cpu_ns\": null", out);
 	}
 	fputs(", \"next\": ", out);
 	json_string(out, t->next);
@@ -786,11 +842,16 @@ void zd_report_print_json(FILE *out, const struct zd_report *rep)
 	if (rep->debuginfo)
 		fprintf(out, ", \"debuginfo\": \"%s\"", rep->debuginfo);
 	fprintf(out,
-		"},\n  \"source\": \"%s\",\n"
-		"  \"registry\": \"%s\",\n  \"triage\": [",
-		rep->live ? "live" : "dump", rep->registry);
+		"},\n  \"source\": \"%s\",\n  \"clock_ns\": ",
+		rep->live ? "live" : "dump");
+	if (rep->have_clock)
+		fprintf(out, "%" PRIu64, rep->clock_ns);
+	else
+		fputs("null", out);
+	fprintf(out, ",\n  \"registry\": \"%s\",\n  \"triage\": [",
+		rep->registry);
 	for (size_t i = 0; i < rep->ntriage; i++)
-		json_triage(out, &rep->triage[i], i);
+		json_triage(out, rep, &rep->triage[i], i);
 	fputs("],\n  \"pgmaps\": [\n", out);
 	for (size_t i = 0; i < rep->npgmaps; i++) {
 		json_pgmap(out, &rep->pgmaps[i], rep->all_pages);

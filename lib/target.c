@@ -458,6 +458,40 @@ static void resolve_varwait(const struct zd_host *h, struct zd_layout *l)
 	l->have_varwait = true;
 }
 
+/*
+ * When a waiter last ran (CONFIG_SCHED_INFO): sched_info_arrive()
+ * (kernel/sched/stats.h, 2.6.x to 6.19) stamps sched_info.last_arrival
+ * with rq_clock() each time the task is switched in; every rq->clock is
+ * sched_clock_cpu() time, the clock printk stamps records with
+ * (local_clock()), so the newest rq->clock of all CPUs is "now" of the
+ * dump in the log's own timescale.  Optional twice over: a kernel without
+ * CONFIG_SCHED_INFO has no sched_info, and types without struct rq (BTF
+ * has it, a stripped DWARF may not) give no clock.
+ */
+static void resolve_sched_clock(const struct zd_host *h, struct zd_layout *l)
+{
+	uint64_t si, arrival, size, rq_size;
+	struct zd_error *err;
+
+	l->task_last_arrival = ZD_NO_MEMBER;
+	err = need_member(h, "task_struct", "sched_info", &si, NULL);
+	if (!err)
+		err = need_member(h, "sched_info", "last_arrival", &arrival,
+				  &size);
+	if (!err && size == 8)
+		l->task_last_arrival = si + arrival;
+	zd_error_destroy(err);
+	if (l->task_last_arrival == ZD_NO_MEMBER)
+		return;
+	err = h->types.symbol(h->types.arg, "runqueues", &l->runqueues,
+			      &size);
+	if (!err)
+		err = need_member(h, "rq", "clock", &l->rq_clock, &rq_size);
+	if (!err && rq_size == 8)
+		l->have_rq_clock = true;
+	zd_error_destroy(err);
+}
+
 /* Waiters are a bonus: their absence never fails the open. */
 static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
 {
@@ -479,6 +513,7 @@ static void resolve_waiters(const struct zd_host *h, struct zd_layout *l)
 		return;
 	}
 	l->have_task = true;
+	resolve_sched_clock(h, l);
 	if (l->pgmap_done == ZD_NO_MEMBER)
 		return;
 	err = need_member(h, "completion", "wait", &wait, NULL);

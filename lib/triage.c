@@ -208,6 +208,8 @@ static void hang_entry(struct zd_report *rep, const struct logscan *ls,
 	memcpy(t->comm, w->comm, sizeof(t->comm));
 	t->state = w->state;
 	t->on = w->on;
+	t->have_last_ran = w->have_last_ran;
+	t->last_ran_ns = w->last_ran_ns;
 	t->delta = pg->judge.delta;
 	t->have_delta = pg->judge.have_expected;
 	for (size_t i = 0; i < ls->nhung; i++)

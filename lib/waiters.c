@@ -22,6 +22,14 @@
 #define MAX_WAITERS 1024
 #define MAX_VARWAITS 65536
 
+static bool read_ok(const struct zd_target *t, uint64_t addr, uint64_t *v)
+{
+	struct zd_error *err = zd_read_u64(t, addr, v, "sched clock");
+
+	zd_error_destroy(err);
+	return !err;
+}
+
 static struct zd_error *read_task(const struct zd_target *t, uint64_t task,
 				  struct zd_waiter *w)
 {
@@ -42,6 +50,37 @@ static struct zd_error *read_task(const struct zd_target *t, uint64_t task,
 	w->pid = (int32_t)pid;
 	w->comm[16] = '\0';
 	w->state = state;
+	/* A bonus: an unreadable stamp leaves the waiter without it. */
+	if (l->task_last_arrival != ZD_NO_MEMBER)
+		w->have_last_ran = read_ok(t, task + l->task_last_arrival,
+					   &w->last_ran_ns);
+	return NULL;
+}
+
+struct zd_error *zd_sched_clock_read(const struct zd_target *t, uint64_t *now)
+{
+	const struct zd_layout *l = &t->lay;
+	bool any = false;
+
+	*now = 0;
+	if (!l->have_rq_clock)
+		return zd_error_create(ZD_ERR_NOTFOUND,
+				       "no runqueues/rq.clock in the types");
+	/* Idle NO_HZ CPUs stop their clocks: the newest one is now. */
+	for (unsigned int cpu = 0; cpu < l->ncpus; cpu++) {
+		uint64_t clock;
+
+		if (read_ok(t, l->runqueues + l->cpu_offset[cpu] + l->rq_clock,
+			    &clock) &&
+		    clock <= ZD_PLAUSIBLE_CLOCK) {
+			any = true;
+			if (clock > *now)
+				*now = clock;
+		}
+	}
+	if (!any)
+		return zd_error_create(ZD_ERR_FAULT,
+				       "no CPU's rq->clock is readable");
 	return NULL;
 }
 

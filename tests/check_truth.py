@@ -23,6 +23,13 @@ addresses, and per pgmap:
   none): on "done" for pgmap->done (the default when "on" is not given), on
   "page" with the pfn for a wait_var_event() on a page.
 
+* last_ran_ns of every waiter the truth gives it for (the kernel's own
+  sched_info.last_arrival, read in the guest after the task was seen
+  blocked), exactly;
+* clock_ns (the newest rq->clock) within 120 s after the truth's
+  dump_after_ns (the guest's last console line before the dump), and each
+  hang entry's off_cpu_ns equal to clock_ns - last_ran_ns;
+
 * triage, where the truth states it: (kind, pgmap, pid) of every entry, a
   percpu_ref WARNING of the console matched to its pgmap and every blocked
   task; an empty list on a dump with neither.
@@ -172,6 +179,11 @@ def main():
         check(f"{name} waiters (pid, on, pfn)",
               waiters(t.get("waiters") or []),
               waiters(z.get("waiters") or []))
+        zw = {int(w["pid"]): w for w in z.get("waiters") or []}
+        for w in t.get("waiters") or []:
+            if "last_ran_ns" in w and int(w["pid"]) in zw:
+                check(f"{name} waiter {w['pid']} last_ran_ns", w["last_ran_ns"],
+                      zw[int(w["pid"])].get("last_ran_ns"))
     if "triage" in truth:
         # (kind, pgmap, pid) of every entry: a WARNING matched to its
         # pgmap, each blocked task; none on a healthy dump.
@@ -180,6 +192,17 @@ def main():
                            e.get("pid", 0)) for e in lst)
         check("triage (kind, pgmap, pid)", entries(truth["triage"]),
               entries(out.get("triage", [])))
+    if "dump_after_ns" in truth:
+        # the newest rq->clock: after the guest's last console line, and
+        # not long after (the host dumps within seconds of it)
+        c, lo = out.get("clock_ns"), truth["dump_after_ns"]
+        if not isinstance(c, int) or not lo <= c <= lo + 120 * 10**9:
+            errors.append(f"clock_ns: want within [{lo}, {lo} + 120 s], got {c!r}")
+        for e in out.get("triage", []):
+            if e["kind"] == "hang":
+                want = (c - e["last_ran_ns"]) if isinstance(c, int) and \
+                    isinstance(e.get("last_ran_ns"), int) and c >= e["last_ran_ns"] else None
+                check(f"triage pid {e['pid']} off_cpu_ns", want, e.get("off_cpu_ns"))
     if len(args) > 2:
         findings = truth.get("findings", findings)
         check("exit status", 1 if findings else 0, int(args[2]))

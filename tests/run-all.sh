@@ -125,6 +125,14 @@ tier_real() {
 					not_ok "crash agrees $krel $scen (busy pages, waiters)" "$(cat "$T/why")"
 				fi ;;
 			esac
+			# crash's own rq clocks and sched_info of the blocked tasks (6.1).
+			case "$fam/$scen" in 61/hung_teardown | 61/truncate_hang | 61/warn_panic)
+				if python3 tests/real/check_clock_crash.py "$dir/vmlinux" "$dir/vmcore" "$T/out.json" >"$T/why" 2>&1; then
+					ok "crash agrees $krel $scen (rq clock, last_arrival)"
+				else
+					not_ok "crash agrees $krel $scen (rq clock, last_arrival)" "$(cat "$T/why")"
+				fi ;;
+			esac
 			if [ "$fam" = 61 ] && { [ "$scen" = leak_missing ] || [ "$scen" = page_refs ]; }; then
 				if python3 tests/real/check_crash.py "$dir/vmlinux" "$dir/vmcore" "$T/out.json" >"$T/why" 2>&1; then
 					ok "crash agrees $krel $scen"

@@ -122,6 +122,13 @@ struct zd_waiter {
 	bool page_read;
 	struct zd_page page;
 	int32_t idle; /* the refcount the waiter waits for */
+	/*
+	 * sched_info.last_arrival: when the task was last switched in, in
+	 * sched_clock ns (the log's timestamps); it has been off CPU since
+	 * shortly after.  have_last_ran false without CONFIG_SCHED_INFO.
+	 */
+	bool have_last_ran;
+	uint64_t last_ran_ns;
 };
 
 enum zd_verdict {
@@ -250,6 +257,8 @@ struct zd_triage {
 	uint64_t state;
 	enum zd_wait_on on;
 	uint64_t pfn; /* on a page */
+	bool have_last_ran; /* the waiter's last_ran_ns */
+	uint64_t last_ran_ns;
 	char next[320]; /* what to look at next, one line */
 };
 
@@ -265,6 +274,12 @@ struct zd_report {
 	size_t npgmaps;
 	struct zd_triage *triage; /* empty on a healthy dump */
 	size_t ntriage;
+	/*
+	 * The dump's "now" in sched_clock ns: the newest rq->clock of all
+	 * CPUs (the last tick or switch before the dump was taken).
+	 */
+	bool have_clock;
+	uint64_t clock_ns;
 };
 
 struct zd_audit_options {

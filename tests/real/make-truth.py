@@ -61,6 +61,12 @@ MEMORY_DEVICE_FS_DAX pgmaps; nothing here reads the dump:
   &page->_refcount, bit_nr -1); it is a waiter {"pid": N, "on": "page",
   "pfn": "0x..."} of the pgmap holding the page.  The pgmap stays alive and
   balanced: "ok".
+
+* "task pid=P ... last_arrival=N pcount=C now=T" (zdref_inject's task op,
+  run after the task was seen blocked): the waiter with pid P gets
+  "last_ran_ns": N, the kernel's own sched_info.last_arrival.
+* The console's "[  T] ZDREF-DUMP-NOW" stamp becomes "dump_after_ns": every
+  newer rq->clock in the dump comes from after it.
 """
 import json, re, sys
 
@@ -83,6 +89,7 @@ def main():
         sys.exit("usage: make-truth.py CONSOLE_LOG SCENARIO kdump-zlib|elf|kdump [--panic-on-warn]")
     log, scenario, fmt = args
     lines = []
+    dump_now_ns = None                     # the console's ZDREF-DUMP-NOW stamp
     # makedumpfile says so when it does not know the kernel (bookworm's 1.7.2
     # on 6.12): its filtering may then drop kernel data pages, and a tool
     # reading the dump can only say "excluded" for what lived there.
@@ -94,6 +101,10 @@ def main():
             m = re.search(r"ZDREF-TRUTH (.*)$", raw)
             if m:
                 lines.append(m.group(1).strip())
+            elif "ZDREF-DUMP-NOW" in raw:
+                t = re.match(r"\[\s*(\d+)\.(\d{6})\]", raw)
+                if t:
+                    dump_now_ns = int(t.group(1)) * 10**9 + int(t.group(2)) * 1000
             elif "ZDREF-CAPTURE start" in raw:
                 break                      # capture kernel: nothing more about the first one
     release = None
@@ -105,6 +116,7 @@ def main():
     peeks = {}                             # pfn -> the last "peek" line
     kwaiters = {}                          # pfn -> pids on the page's var wait queue
     pagewaits = []                         # "blocked ... on=page" lines
+    tasks = {}                             # pid -> zdref_inject's "task" line
     for l in lines:
         d = kv(l)
         if l.startswith("guest "):
@@ -147,6 +159,8 @@ def main():
             kwaiters.setdefault(int(d["pfn"], 16), []).append(int(d["pid"]))
         elif l.startswith("blocked ") and d.get("on") == "page":
             pagewaits.append(d)
+        elif l.startswith("task "):
+            tasks[int(d["pid"])] = d
     if release is None or not pgmaps:
         sys.exit("no ZDREF-TRUTH guest/pgmap lines in " + log)
 
@@ -183,6 +197,16 @@ def main():
             sys.exit("task %d (state %s) is not on the wait queue of page %#x (kernel: %s)"
                      % (pid, w["state"], pfn, kwaiters.get(pfn)))
         owner(pfn, "waited-on page")["waiters"].append({"pid": pid, "on": "page", "pfn": "%#x" % pfn})
+    # When each blocked task was last switched in: the kernel's own
+    # sched_info.last_arrival, read by zdref_inject after the task was seen
+    # blocked (it cannot change while the task sleeps).
+    for p in pgmaps.values():
+        for w in p["waiters"]:
+            k = tasks.get(w["pid"])
+            if k is not None:
+                if int(k["pcount"]) == 0:
+                    sys.exit("task %d: sched_info.pcount 0, no last_arrival" % w["pid"])
+                w["last_ran_ns"] = int(k["last_arrival"])
     extra = {pfn: pids for pfn, pids in kwaiters.items() if set(pids) - {int(w["pid"]) for w in pagewaits}}
     if extra:
         sys.exit("the kernel shows page waiters the guest did not report: %s" % extra)
@@ -223,6 +247,10 @@ def main():
     truth = {"release": release, "scenario": scenario, "model": "v6.1",
              "dump": "vmcore", "format": FORMATS[fmt], "pgmaps": out,
              "triage": triage}
+    if dump_now_ns is not None:
+        # the guest's last word before the host dumps it: every rq->clock
+        # the dump holds that is newer comes from after it
+        truth["dump_after_ns"] = dump_now_ns
     if filter_incomplete:
         truth["filter_incomplete"] = True
     json.dump(truth, sys.stdout, indent=2)

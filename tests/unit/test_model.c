@@ -446,6 +446,90 @@ static void waiters(void **ctx)
 	assert_string_equal(p->waiters[1].comm, "a-very-long-com");
 }
 
+/*
+ * How long a waiter has been off CPU: sched_info_arrive()
+ * (kernel/sched/stats.h) stamps sched_info.last_arrival with rq_clock()
+ * at every switch-in; the newest rq->clock of all CPUs is the dump's now
+ * (an idle NO_HZ CPU's clock stops).  Values of the real 6.1
+ * hung_teardown dump: crash's `runq -t` and `struct task_struct`.
+ */
+static void waiter_last_ran(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
+	uint64_t rq = fh_percpu_alloc(f->fh), t1, t2;
+	struct zd_pgmap *p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	fh_add_member(f->fh, "task_struct", "sched_info", 0x40, 32);
+	fh_add_member(f->fh, "sched_info", "last_arrival", 16, 8);
+	fh_add_member(f->fh, "rq", "clock", 0, 8);
+	fh_add_symbol(f->fh, "runqueues", rq, 8);
+	fh_percpu_set(f->fh, rq, 0, 7633248473ULL);
+	fh_percpu_set(f->fh, rq, 1, 7652787252ULL);
+	fh_ref_atomic(f->fh, pg + FH_PGMAP_REF, 3, 1);
+	t1 = fh_add_waiter(f->fh, pg, 112, "init", 2);
+	fh_put_u64(f->fh, t1 + 0x40 + 16, 3748784097ULL);
+	/* a stamp after now: shown, but no duration is made of it */
+	t2 = fh_add_waiter(f->fh, pg, 113, "late", 2);
+	fh_put_u64(f->fh, t2 + 0x40 + 16, 9000000000ULL);
+	p = audit(f, pg);
+	assert_int_equal(p->nwaiters, 2);
+	assert_true(f->rep->have_clock);
+	assert_int_equal(f->rep->clock_ns, 7652787252ULL);
+	assert_true(p->waiters[0].have_last_ran);
+	assert_int_equal(p->waiters[0].last_ran_ns, 3748784097ULL);
+	assert_int_equal(f->rep->ntriage, 2);
+	out = open_memstream(&buf, &len);
+	zd_report_print_text(out, f->rep, 0);
+	fclose(out);
+	assert_non_null(strstr(
+		buf,
+		"           off CPU for 3.904 s: last ran at [    3.748784], the dump's newest rq clock is [    7.652787] (sched_info.last_arrival, rq->clock)\n"));
+	assert_non_null(strstr(
+		buf,
+		"           last ran at [    9.000000], after the dump's newest rq clock [    7.652787]: one of them is damaged\n"));
+	free(buf);
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	zd_report_print_json(out, f->rep);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"clock_ns\": 7652787252,"));
+	assert_non_null(strstr(
+		buf,
+		"\"last_ran_ns\": 3748784097, \"off_cpu_ns\": 3904003155, \"next\""));
+	assert_non_null(strstr(
+		buf, "\"last_ran_ns\": 9000000000, \"off_cpu_ns\": null"));
+	free(buf);
+}
+
+/* Without CONFIG_SCHED_INFO (no sched_info) and without rq: nulls. */
+static void waiter_no_sched_info(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	uint64_t pg = make_pgmap(f, FH_MEMORY_DEVICE_FS_DAX, 64);
+	struct zd_pgmap *p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	fh_ref_atomic(f->fh, pg + FH_PGMAP_REF, 3, 1);
+	fh_add_waiter(f->fh, pg, 112, "init", 2);
+	p = audit(f, pg);
+	assert_false(p->waiters[0].have_last_ran);
+	assert_false(f->rep->have_clock);
+	out = open_memstream(&buf, &len);
+	zd_report_print_json(out, f->rep);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"clock_ns\": null,"));
+	assert_non_null(strstr(
+		buf, "\"last_ran_ns\": null, \"off_cpu_ns\": null, \"next\""));
+	assert_null(strstr(buf, "off CPU"));
+	free(buf);
+}
+
 static void json_leaked(void **ctx)
 {
 	struct fh_fixture *f = *ctx;
@@ -579,6 +663,8 @@ int main(void)
 		T(ref_unreadable),
 		T(select_pgmap),
 		T(waiters),
+		T(waiter_last_ran),
+		T(waiter_no_sched_info),
 		T(json_leaked),
 		T(registry_mismatch),
 		T(listing_limits),

@@ -17,6 +17,10 @@
  *             superblock s_id), page->index, the pgmap, and every task
  *             sleeping in wait_var_event() on the page's _refcount (as
  *             ext4_break_layouts() / xfs_break_dax_layouts() do)
+ *   task      report the task whose pid is PFN (the number is a pid here):
+ *             comm, state, sched_info.last_arrival and pcount (when it was
+ *             last switched in, CONFIG_SCHED_INFO) and local_clock() now,
+ *             the clock rq->clock and the log's timestamps run on
  * The pgmap is looked up with get_dev_pagemap(pfn, NULL), which takes one
  * reference; that one is always given back with put_dev_pagemap(), so only
  * the requested change remains.
@@ -40,6 +44,9 @@
 #include <linux/slab.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/task.h>
+#include <linux/pid.h>
 #include <linux/wait_bit.h>
 
 static const char *type_name(enum memory_type t)
@@ -200,6 +207,28 @@ static int do_peek(unsigned long pfn)
 	return 0;
 }
 
+static int do_task(unsigned long nr)
+{
+	struct pid *pid = find_get_pid((pid_t)nr);
+	struct task_struct *t = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	unsigned long long arrival = 0, pcount = 0;
+
+	put_pid(pid);
+	if (!t) {
+		pr_err("ZDREF-TRUTH error task %lu: no such task\n", nr);
+		return -ESRCH;
+	}
+#ifdef CONFIG_SCHED_INFO
+	arrival = t->sched_info.last_arrival;
+	pcount = t->sched_info.pcount;
+#endif
+	pr_info("ZDREF-TRUTH task pid=%d comm=%s state=%#x last_arrival=%llu pcount=%llu now=%llu\n",
+		task_pid_nr(t), t->comm, READ_ONCE(t->__state), arrival, pcount,
+		local_clock());
+	put_task_struct(t);
+	return 0;
+}
+
 static int run_ops(const char *ops)
 {
 	char *buf, *cur, *item;
@@ -229,6 +258,8 @@ static int run_ops(const char *ops)
 			err = do_page_op(op, pfn, n);
 		else if (!strcmp(op, "peek"))
 			err = do_peek(pfn);
+		else if (!strcmp(op, "task"))
+			err = do_task(pfn);
 		else {
 			pr_err("ZDREF-TRUTH error unknown op '%s'\n", op);
 			err = -EINVAL;
@@ -249,7 +280,7 @@ static const struct kernel_param_ops ops_param_ops = {
 	.set = ops_set,
 };
 module_param_cb(ops, &ops_param_ops, NULL, 0200);
-MODULE_PARM_DESC(ops, "comma-separated OP:PFN[:N], OP in show|leak|drop|pageinc|pagezero|peek");
+MODULE_PARM_DESC(ops, "comma-separated OP:PFN[:N], OP in show|leak|drop|pageinc|pagezero|peek|task");
 
 /* probe: remember a pfn; reading the parameter describes its page now */
 static unsigned long probe_pfn;
