@@ -18,7 +18,7 @@ CLI_PKGS = libkdumpfile libdw libelf libbpf
 LIB_SRCS = lib/error.c lib/constants.c lib/tells.c lib/target.c lib/percpu_ref.c lib/xarray.c lib/radix.c \
 	   lib/pgmap.c lib/pagewalk.c lib/pageclass.c lib/holder.c lib/model.c \
 	   lib/waiters.c lib/examine.c lib/memmap_scan.c lib/audit.c \
-	   lib/lookup.c lib/report.c lib/printk.c lib/names.c lib/triage.c
+	   lib/lookup.c lib/report.c lib/printk.c lib/names.c lib/devres.c lib/triage.c
 CLI_SRCS = cli/main.c cli/args.c cli/sources.c cli/kdump_memory.c cli/flattened.c cli/dumpcheck.c \
 	   cli/dwarf_host.c cli/btf_host.c cli/btf_types.c cli/kallsyms.c \
 	   cli/name_index.c cli/vmlinux.c cli/elf_symbols.c cli/dwarf_index.c cli/dwarf_types.c

@@ -67,6 +67,21 @@ struct zd_mod_btf_layout {
 /* lib/target.c: false when this kernel's types have no module BTF. */
 bool zd_resolve_mod_btf(const struct zd_host *h, struct zd_mod_btf_layout *b);
 
+/*
+ * devres (lib/devres.c): devices_kset's devices, each device's devres
+ * list, the action_devres of devm_add_action() nodes, and the two
+ * functions that identify a devm_memremap_pages() node.
+ */
+struct zd_devres_layout {
+	bool have_devres;
+	uint64_t devices_kset; /* address of the struct kset * variable */
+	uint64_t kset_list, kobj_entry, kobj_name;
+	uint64_t dev_kobj, dev_devres_head, dev_driver, drv_name;
+	uint64_t node_entry, node_release, devres_data;
+	uint64_t action_data, action_fn; /* 0 or 8 in the 16 bytes read */
+	uint64_t action_release, memremap_release; /* function addresses */
+};
+
 struct zd_layout {
 	uint64_t page_shift;
 
@@ -150,6 +165,7 @@ struct zd_layout {
 
 	/* Names users know (lib/names.c); each part optional. */
 	struct zd_names_layout nm;
+	struct zd_devres_layout dr;
 };
 
 /* lib/constants.c: what VMCOREINFO says, defaults for old kernels. */
@@ -326,6 +342,22 @@ struct zd_error *zd_varwaits_match(const struct zd_target *t,
  * decode.  Never fails: what cannot be named says why.  The cache holds
  * the module list of a dump (re-read every time on a live kernel).
  */
+/*
+ * lib/devres.c: the device (dev_name()) and driver whose devres holds the
+ * pgmap's devm_memremap_pages() node, into names.devres/devres_driver;
+ * the walk over every device is done once per cache (afresh when live).
+ */
+struct zd_devres;
+struct zd_devres *zd_devres_new(void);
+void zd_devres_free(struct zd_devres *d);
+void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
+		    struct zd_pgmap *pg);
+/*
+ * A NUL-terminated string of the kernel (at most max bytes looked at;
+ * what fits goes to buf, truncated).  lib/names.c.
+ */
+struct zd_error *zd_read_cstring(const struct zd_target *t, uint64_t addr,
+				 size_t max, char *buf, size_t len);
 struct zd_names *zd_names_new(void);
 void zd_names_free(struct zd_names *names);
 void zd_names_resolve(const struct zd_target *t, struct zd_pgmap *pgmap);

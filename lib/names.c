@@ -84,11 +84,18 @@ struct zd_names {
 	bool pmem_tried, pmem_ok;
 	uint64_t pmem_module, pmem_pgmap, pmem_disk;
 	char pmem_why[96];
+	struct zd_devres *devres;
 };
 
 struct zd_names *zd_names_new(void)
 {
-	return calloc(1, sizeof(struct zd_names));
+	struct zd_names *n = calloc(1, sizeof(struct zd_names));
+
+	if (n && !(n->devres = zd_devres_new())) {
+		free(n);
+		return NULL;
+	}
+	return n;
 }
 
 void zd_names_free(struct zd_names *names)
@@ -96,6 +103,7 @@ void zd_names_free(struct zd_names *names)
 	if (!names)
 		return;
 	free(names->mods.mods);
+	zd_devres_free(names->devres);
 	free(names);
 }
 
@@ -105,8 +113,8 @@ void zd_names_free(struct zd_names *names)
  * ends just before memory the dump lacks still reads.  At most max bytes
  * are looked at; what fits goes to buf (truncated).
  */
-static struct zd_error *read_string(const struct zd_target *t, uint64_t addr,
-				    size_t max, char *buf, size_t len)
+struct zd_error *zd_read_cstring(const struct zd_target *t, uint64_t addr,
+				 size_t max, char *buf, size_t len)
 {
 	uint64_t page = 1ULL << t->lay.page_shift;
 	char chunk[128];
@@ -250,7 +258,7 @@ static bool res_name(const struct zd_target *t, uint64_t res, uint64_t name,
 		set(why, wlen, "resource 0x%" PRIx64 " has no name", res);
 		return false;
 	}
-	err = read_string(t, name, MAX_NAME, buf, len);
+	err = zd_read_cstring(t, name, MAX_NAME, buf, len);
 	if (err) {
 		set(why, wlen, "name of resource 0x%" PRIx64 " unreadable (%s)",
 		    res,
@@ -568,7 +576,7 @@ static bool module_symbol(const struct zd_target *t, const struct mod *md,
 	}
 	set(why, wlen, "%s: no symbol at or below it", md->name);
 	for (size_t c = 0; c < ncand; c++) {
-		struct zd_error *err = read_string(t, strtab + cand[c].name,
+		struct zd_error *err = zd_read_cstring(t, strtab + cand[c].name,
 						   MAX_NAME, name, len);
 
 		if (err) {
@@ -1070,6 +1078,7 @@ void zd_names_resolve(const struct zd_target *t, struct zd_pgmap *pg)
 	name_iomem(t, pg);
 	name_symbols(t, m, pg);
 	name_disk(t, c, m, pg);
+	zd_devres_name(t, c->devres, pg);
 	free(fresh.mods);
 	free(tmp.mods.mods);
 }

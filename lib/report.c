@@ -60,8 +60,11 @@ static const char *names_text(const struct zd_pgmap *pg, char *buf, size_t len)
 	size_t at = 0;
 
 	buf[0] = '\0';
+	/* the iomem name; the devres device where the tree has none */
 	if (nm->device[0])
 		at += snprintf(buf + at, len - at, "%s", nm->device);
+	else if (nm->devres[0])
+		at += snprintf(buf + at, len - at, "%s", nm->devres);
 	if (nm->disk[0] && at < len)
 		at += snprintf(buf + at, len - at, "%s%s", at ? " " : "",
 			       nm->disk);
@@ -300,6 +303,11 @@ static void print_names(FILE *out, const struct zd_pgmap *pg)
 	print_name(out, "DRIVER", nm->driver, name_why(pg, nm->driver_why));
 	fputs("  ", out);
 	print_name(out, "DISK", nm->disk, name_why(pg, nm->disk_why));
+	fputc('\n', out);
+	fputs("  ", out);
+	print_name(out, "DEVRES", nm->devres, name_why(pg, nm->devres_why));
+	if (nm->devres_driver[0])
+		fprintf(out, " (driver %s)", nm->devres_driver);
 	fputc('\n', out);
 	if (!nm->niomem)
 		return;
@@ -571,6 +579,11 @@ static void json_names(FILE *out, const struct zd_pgmap *pg)
 	fputs(", ", out);
 	json_name(out, "disk", nm->disk, "disk_why",
 		  name_why(pg, nm->disk_why));
+	fputs(", ", out);
+	json_name(out, "devres", nm->devres, "devres_why",
+		  name_why(pg, nm->devres_why));
+	fputs(", \"devres_driver\": ", out);
+	json_or_null(out, nm->devres_driver);
 }
 
 static void json_holder(FILE *out, const struct zd_holder *h)

@@ -788,11 +788,64 @@ bool zd_resolve_mod_btf(const struct zd_host *h, struct zd_mod_btf_layout *n)
 	return true;
 }
 
+/* devres (lib/devres.c); absent parts leave have_devres false. */
+static void resolve_devres(const struct zd_host *h, struct zd_devres_layout *d)
+{
+	uint64_t size;
+	struct zd_error *err;
+
+	err = h->types.symbol(h->types.arg, "devices_kset", &d->devices_kset,
+			      &size);
+	if (!err)
+		err = h->types.symbol(h->types.arg, "devm_action_release",
+				      &d->action_release, &size);
+	if (!err)
+		err = h->types.symbol(h->types.arg,
+				      "devm_memremap_pages_release",
+				      &d->memremap_release, &size);
+	if (!err)
+		err = need_member(h, "kset", "list", &d->kset_list, NULL);
+	if (!err)
+		err = need_member(h, "kobject", "entry", &d->kobj_entry, NULL);
+	if (!err)
+		err = need_member(h, "kobject", "name", &d->kobj_name, NULL);
+	if (!err)
+		err = need_member(h, "device", "kobj", &d->dev_kobj, NULL);
+	if (!err)
+		err = need_member(h, "device", "devres_head",
+				  &d->dev_devres_head, NULL);
+	if (!err)
+		err = need_member(h, "device", "driver", &d->dev_driver, NULL);
+	if (!err)
+		err = need_member(h, "device_driver", "name", &d->drv_name,
+				  NULL);
+	if (!err)
+		err = need_member(h, "devres_node", "entry", &d->node_entry,
+				  NULL);
+	if (!err)
+		err = need_member(h, "devres_node", "release",
+				  &d->node_release, NULL);
+	if (!err)
+		err = need_member(h, "devres", "data", &d->devres_data, NULL);
+	if (!err)
+		err = need_member(h, "action_devres", "data", &d->action_data,
+				  NULL);
+	if (!err)
+		err = need_member(h, "action_devres", "action", &d->action_fn,
+				  NULL);
+	d->have_devres = !err && d->action_data != d->action_fn &&
+			 d->action_data <= 8 && d->action_fn <= 8 &&
+			 !(d->action_data % 8) && !(d->action_fn % 8) &&
+			 d->action_release && d->memremap_release;
+	zd_error_destroy(err);
+}
+
 static void resolve_names(const struct zd_host *h, struct zd_layout *l)
 {
 	struct zd_names_layout *n = &l->nm;
 	struct zd_error *err;
 
+	resolve_devres(h, &l->dr);
 	n->have_iomem = resolve_iomem(h, n);
 	n->have_modules = resolve_modules(h, n);
 	err = need_member(h, "gendisk", "disk_name", &n->gd_disk_name,

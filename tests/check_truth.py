@@ -30,6 +30,11 @@ addresses, and per pgmap:
   dump_after_ns (the guest's last console line before the dump), and each
   hang entry's off_cpu_ns equal to clock_ns - last_ran_ns;
 
+* devres, where the truth names the device: the device whose devres
+  holds the pgmap's devm_memremap_pages() node must be that device, bound
+  to nd_pmem (the real guests' only pgmap driver), or null for a pgmap
+  whose unbind is under way (mode "dead");
+
 * triage, where the truth states it: (kind, pgmap, pid) of every entry, a
   percpu_ref WARNING of the console matched to its pgmap and every blocked
   task; an empty list on a dump with neither.
@@ -158,6 +163,18 @@ def main():
                 print(f"  note: {name}: device: {z['device_why']}")
             else:
                 check(f"{name} device", t["device"], z.get("device"))
+            # the same device through its devres: the node of
+            # devm_memremap_pages(); a pgmap whose unbind is under way is
+            # in no list (devres_release_all() unlinks first)
+            if t.get("mode") == "dead":
+                check(f"{name} devres (unbinding)", None, z.get("devres"))
+            elif (not strict and truth.get("filter_incomplete")
+                    and z.get("devres") is None
+                    and "unreadable" in (z.get("devres_why") or "")):
+                print(f"  note: {name}: devres: {z['devres_why']}")
+            else:
+                check(f"{name} devres", t["device"], z.get("devres"))
+                check(f"{name} devres_driver", "nd_pmem", z.get("devres_driver"))
         check(f"{name} suspects", suspects(t["suspects"]),
               suspects(z["suspects"]))
         tbusy = t.get("busy") or []

@@ -158,6 +158,8 @@ struct zd_pgmap_names {
 	char release[128], owner[128];
 	/* nd_pmem: the gendisk of the pmem_device holding the pgmap */
 	char disk[32], disk_why[96];
+	/* devres: the device devm_memremap_pages() mapped it for, its driver */
+	char devres[64], devres_driver[64], devres_why[96];
 };
 
 /*

@@ -856,6 +856,193 @@ static uint64_t pmem_pgmap(struct fakehost *fh, uint64_t first,
  * point back (released on unbind) and an owner that is not the
  * pmem_device holding the pgmap give no name.
  */
+/*
+ * devres: devm_memremap_pages() leaves on the device's devres_head a node
+ * whose release is devm_action_release() and whose data is struct
+ * action_devres { data = pgmap, action = devm_memremap_pages_release }
+ * (drivers/base/devres.c __devm_add_action(), mm/memremap.c 6.1); every
+ * device is on devices_kset->list by its kobj.entry.  Offsets are ours.
+ */
+#define KSET_LIST 0x20
+#define KOBJ_NAME 0
+#define KOBJ_ENTRY 8
+#define DEV_KOBJ 0
+#define DEV_DRIVER 0x48
+#define DEV_DEVRES 0x60
+#define DEV_SIZE 0x100
+#define DRV_NAME 0
+#define NODE_ENTRY 0
+#define NODE_RELEASE 16
+#define DEVRES_DATA 0x40
+
+static void list_init(struct fakehost *fh, uint64_t head)
+{
+	fh_put_u64(fh, head, head);
+	fh_put_u64(fh, head + 8, head);
+}
+
+static void list_add_tail(struct fakehost *fh, uint64_t head, uint64_t e)
+{
+	uint64_t prev = fh_get_u64(fh, head + 8);
+
+	fh_put_u64(fh, e, head);
+	fh_put_u64(fh, e + 8, prev);
+	fh_put_u64(fh, prev, e);
+	fh_put_u64(fh, head + 8, e);
+}
+
+struct devres_kernel {
+	uint64_t kset_head, action_release, memremap_release, other_release;
+};
+
+static struct devres_kernel devres_layout(struct fakehost *fh)
+{
+	struct devres_kernel k;
+	uint64_t var = fh_alloc(fh, 8, 8), kset = fh_alloc(fh, 0x60, 8);
+
+	fh_add_member(fh, "kset", "list", KSET_LIST, 16);
+	fh_add_member(fh, "kobject", "name", KOBJ_NAME, 8);
+	fh_add_member(fh, "kobject", "entry", KOBJ_ENTRY, 16);
+	fh_add_member(fh, "device", "kobj", DEV_KOBJ, 0x40);
+	fh_add_member(fh, "device", "driver", DEV_DRIVER, 8);
+	fh_add_member(fh, "device", "devres_head", DEV_DEVRES, 16);
+	fh_add_member(fh, "device_driver", "name", DRV_NAME, 8);
+	fh_add_member(fh, "devres_node", "entry", NODE_ENTRY, 16);
+	fh_add_member(fh, "devres_node", "release", NODE_RELEASE, 8);
+	fh_add_member(fh, "devres", "data", DEVRES_DATA, 0);
+	fh_add_member(fh, "action_devres", "data", 0, 8);
+	fh_add_member(fh, "action_devres", "action", 8, 8);
+	fh_add_symbol(fh, "devices_kset", var, 8);
+	fh_put_u64(fh, var, kset);
+	k.kset_head = kset + KSET_LIST;
+	list_init(fh, k.kset_head);
+	k.action_release = fh_add_function(fh, "devm_action_release");
+	k.memremap_release = fh_add_function(fh, "devm_memremap_pages_release");
+	k.other_release = fh_add_function(fh, "devm_kmalloc_release");
+	return k;
+}
+
+static uint64_t device_add(struct fakehost *fh, const struct devres_kernel *k,
+			   const char *name, const char *driver)
+{
+	uint64_t dev = fh_alloc(fh, DEV_SIZE, 8);
+
+	fh_put_u64(fh, dev + DEV_KOBJ + KOBJ_NAME, put_string(fh, name));
+	if (driver) {
+		uint64_t drv = fh_alloc(fh, 0x40, 8);
+
+		fh_put_u64(fh, drv + DRV_NAME, put_string(fh, driver));
+		fh_put_u64(fh, dev + DEV_DRIVER, drv);
+	}
+	list_init(fh, dev + DEV_DEVRES);
+	list_add_tail(fh, k->kset_head, dev + DEV_KOBJ + KOBJ_ENTRY);
+	return dev;
+}
+
+static uint64_t devres_add(struct fakehost *fh, uint64_t dev,
+			   uint64_t release, uint64_t data0, uint64_t data1)
+{
+	uint64_t node = fh_alloc(fh, DEVRES_DATA + 16, 64);
+
+	fh_put_u64(fh, node + NODE_RELEASE, release);
+	fh_put_u64(fh, node + DEVRES_DATA, data0);
+	fh_put_u64(fh, node + DEVRES_DATA + 8, data1);
+	list_add_tail(fh, dev + DEV_DEVRES, node + NODE_ENTRY);
+	return node;
+}
+
+static void devres_names(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	struct devres_kernel k;
+	uint64_t pa, pb, pc, d0, d1, d2;
+	struct zd_pgmap *p;
+	char *buf;
+
+	fh_setup_6_1(f->fh, 4, 0xf);
+	k = devres_layout(f->fh);
+	pa = make_pgmap(f->fh, 0xa000, 0, 0);
+	pb = make_pgmap(f->fh, 0xd000, 0, 0);
+	pc = make_pgmap(f->fh, 0x20000, 0, 0);
+	d0 = device_add(f->fh, &k, "ndbus0", NULL);
+	d1 = device_add(f->fh, &k, "namespace0.0", "nd_pmem");
+	d2 = device_add(f->fh, &k, "dax1.0", "device_dax");
+	devres_add(f->fh, d0, k.other_release, pa, 0);
+	devres_add(f->fh, d1, k.other_release, pa, k.memremap_release);
+	/* an action of another function, then the mapping's own */
+	devres_add(f->fh, d1, k.action_release, pa, k.other_release);
+	devres_add(f->fh, d1, k.action_release, pa, k.memremap_release);
+	devres_add(f->fh, d2, k.action_release, pb, k.memremap_release);
+
+	p = fh_audit(f, pa, &(struct zd_audit_options){ 0 });
+	assert_string_equal(p->desc.names.devres, "namespace0.0");
+	assert_string_equal(p->desc.names.devres_driver, "nd_pmem");
+	p = fh_audit(f, pb, &(struct zd_audit_options){ 0 });
+	assert_string_equal(p->desc.names.devres, "dax1.0");
+	assert_string_equal(p->desc.names.devres_driver, "device_dax");
+	p = fh_audit(f, pc, &(struct zd_audit_options){ 0 });
+	assert_string_equal(p->desc.names.devres, "");
+	assert_string_equal(
+		p->desc.names.devres_why,
+		"in no device's devres (not devm_memremap_pages(), or unbinding)");
+	buf = fh_json(f->rep);
+	assert_non_null(strstr(
+		buf, "\"devres\": \"namespace0.0\", \"devres_driver\": \"nd_pmem\""));
+	assert_non_null(strstr(
+		buf,
+		"\"devres\": null, \"devres_why\": \"in no device's devres (not devm_memremap_pages(), or unbinding)\", \"devres_driver\": null"));
+	free(buf);
+	buf = text_detail(f->rep);
+	assert_non_null(strstr(buf, "  DEVRES: dax1.0 (driver device_dax)\n"));
+	free(buf);
+	/* no iomem tree here: the DEVICE column falls back to devres */
+	buf = text_summary(f->rep);
+	assert_non_null(strstr(buf, "  ok       namespace0.0\n"));
+	free(buf);
+}
+
+/* A devres list that loops, and a device list that loops: bounded, said. */
+static void devres_cycles(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	struct devres_kernel k;
+	uint64_t pa, d1, n1, n2;
+	struct zd_pgmap *p;
+
+	fh_setup_6_1(f->fh, 4, 0xf);
+	k = devres_layout(f->fh);
+	pa = make_pgmap(f->fh, 0xa000, 0, 0);
+	d1 = device_add(f->fh, &k, "namespace0.0", "nd_pmem");
+	n1 = devres_add(f->fh, d1, k.other_release, 0, 0);
+	n2 = devres_add(f->fh, d1, k.action_release, pa, k.memremap_release);
+	fh_put_u64(f->fh, n2 + NODE_ENTRY, n1 + NODE_ENTRY); /* n2 -> n1 */
+	p = fh_audit(f, pa, &(struct zd_audit_options){ 0 });
+	assert_string_equal(p->desc.names.devres, "");
+	assert_non_null(strstr(p->desc.names.devres_why, "broken or cyclic"));
+	assert_int_equal(p->judge.verdict, ZD_VERDICT_OK);
+}
+
+/* The device list back onto a device, not the head: found, not walked on. */
+static void devres_device_cycle(void **ctx)
+{
+	struct fh_fixture *f = *ctx;
+	struct devres_kernel k;
+	uint64_t pa, d1, d2;
+	struct zd_pgmap *p;
+
+	fh_setup_6_1(f->fh, 4, 0xf);
+	k = devres_layout(f->fh);
+	pa = make_pgmap(f->fh, 0xa000, 0, 0);
+	d1 = device_add(f->fh, &k, "namespace0.0", "nd_pmem");
+	d2 = device_add(f->fh, &k, "dax0.0", NULL);
+	devres_add(f->fh, d1, k.action_release, pa, k.memremap_release);
+	fh_put_u64(f->fh, d2 + DEV_KOBJ + KOBJ_ENTRY, d1 + DEV_KOBJ + KOBJ_ENTRY);
+	p = fh_audit(f, pa, &(struct zd_audit_options){ 0 });
+	assert_string_equal(p->desc.names.devres, "");
+	assert_non_null(strstr(p->desc.names.devres_why,
+			       "devices_kset->list broken or cyclic"));
+}
+
 static void pmem_disk(void **ctx)
 {
 	struct fh_fixture *f = *ctx;
@@ -954,6 +1141,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(module_release, setup,
 						fh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(module_corrupt, setup,
+						fh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(devres_names, setup,
+						fh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(devres_cycles, setup,
+						fh_fixture_teardown),
+		cmocka_unit_test_setup_teardown(devres_device_cycle, setup,
 						fh_fixture_teardown),
 		cmocka_unit_test_setup_teardown(pmem_disk, setup,
 						fh_fixture_teardown),
