@@ -18,7 +18,7 @@ FOUT := $(FUZZ)/out/$(FLAVOR)
 FOBJ := $(FOUT)/obj
 
 FUZZ_TARGETS := fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms \
-		fuzz_btf fuzz_args
+		fuzz_btf fuzz_args fuzz_dumpcheck
 
 ifeq ($(FLAVOR),libfuzzer)
 FUZZ_CC ?= clang
@@ -77,6 +77,10 @@ FUZZ_LINK = $(FUZZ_CC) $(FUZZ_SAN_LD) -g -o $@ $^
 
 $(FOUT)/fuzz_flattened: $(FOBJ)/fuzz/fuzz_flattened.o $(FOBJ)/cli/flattened.o \
 			$(ERROR_OBJ) $(FUZZ_DRIVER)
+	$(FUZZ_LINK)
+
+$(FOUT)/fuzz_dumpcheck: $(FOBJ)/fuzz/fuzz_dumpcheck.o $(FOBJ)/cli/dumpcheck.o \
+			$(FOBJ)/cli/flattened.o $(ERROR_OBJ) $(FUZZ_DRIVER)
 	$(FUZZ_LINK)
 
 $(FOUT)/fuzz_walkers: $(FOBJ)/fuzz/fuzz_walkers.o $(FUZZ_HOST_OBJ) \

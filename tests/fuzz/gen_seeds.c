@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -773,6 +774,290 @@ static void flattened(void)
 	free(b.p);
 }
 
+/* fuzz_dumpcheck: ELF cores and kdump-compressed files, small but whole */
+
+static void note(struct buf *b, const char *name, uint32_t type,
+		 const char *desc, size_t desclen)
+{
+	put32(b, (uint32_t)strlen(name) + 1);
+	put32(b, (uint32_t)desclen);
+	put32(b, type);
+	put(b, name, strlen(name) + 1);
+	align(b, 4);
+	put(b, desc, desclen);
+	align(b, 4);
+}
+
+static const char vmcoreinfo[] =
+	"OSRELEASE=6.1.0-fuzz\nPAGESIZE=4096\nKERNELOFFSET=0\n";
+
+static void notes(struct buf *b)
+{
+	uint8_t prstatus[336] = { 0 };
+
+	note(b, "CORE", 1 /* NT_PRSTATUS */, (const char *)prstatus,
+	     sizeof(prstatus));
+	note(b, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+}
+
+/*
+ * An ELF64 x86_64 core as the kernel's kexec (or QEMU) writes one: a
+ * PT_NOTE, two PT_LOADs; xnum: PN_XNUM and section header 0 with the
+ * count; with_sh: a section header table (QEMU's one SHT_NULL).
+ */
+static void elf64_core(const char *name, bool xnum, bool with_sh)
+{
+	struct buf n = { 0 }, b = { 0 };
+	const uint16_t phnum = 3;
+	uint64_t phoff = 64, notes_at = phoff + 56 * phnum, load_at, shoff;
+
+	notes(&n);
+	load_at = notes_at + n.len;
+	shoff = load_at + 2 * 256;
+	put(&b, "\177ELF\2\1\1", 7);
+	zeros(&b, 9);
+	put16(&b, 4); /* ET_CORE */
+	put16(&b, 62); /* EM_X86_64 */
+	put32(&b, 1);
+	put64(&b, 0);
+	put64(&b, phoff);
+	put64(&b, with_sh || xnum ? shoff : 0);
+	put32(&b, 0);
+	put16(&b, 64);
+	put16(&b, 56);
+	put16(&b, xnum ? 0xffff : phnum);
+	put16(&b, 64);
+	put16(&b, with_sh && !xnum ? 1 : 0);
+	put16(&b, 0);
+	/* PT_NOTE */
+	put32(&b, 4);
+	put32(&b, 0);
+	put64(&b, notes_at);
+	put64(&b, 0);
+	put64(&b, 0);
+	put64(&b, n.len);
+	put64(&b, n.len);
+	put64(&b, 0);
+	for (int i = 0; i < 2; i++) {
+		put32(&b, 1); /* PT_LOAD */
+		put32(&b, 7);
+		put64(&b, load_at + 256 * (uint64_t)i);
+		put64(&b, FZ_HEAP_BASE + 0x1000 * (uint64_t)i);
+		put64(&b, 0x1000 * (uint64_t)i);
+		put64(&b, 256);
+		put64(&b, 256);
+		put64(&b, 0);
+	}
+	put(&b, n.p, n.len);
+	for (int i = 0; i < 512; i++)
+		put8(&b, (uint8_t)i);
+	if (with_sh || xnum) {
+		zeros(&b, 32); /* name, type, flags, addr, offset */
+		put64(&b, xnum ? 1 : 0); /* sh_size: e_shnum when it is 0 */
+		put32(&b, 0);
+		put32(&b, xnum ? phnum : 0); /* sh_info: e_phnum */
+		zeros(&b, 16);
+	}
+	seed("fuzz_dumpcheck", name, b.p, b.len);
+	free(n.p);
+	free(b.p);
+}
+
+static void elf32_core(void)
+{
+	struct buf n = { 0 }, b = { 0 };
+	uint32_t notes_at = 52 + 32 * 2;
+
+	notes(&n);
+	put(&b, "\177ELF\1\1\1", 7);
+	zeros(&b, 9);
+	put16(&b, 4);
+	put16(&b, 3); /* EM_386 */
+	put32(&b, 1);
+	put32(&b, 0);
+	put32(&b, 52);
+	put32(&b, 0);
+	put32(&b, 0);
+	put16(&b, 52);
+	put16(&b, 32);
+	put16(&b, 2);
+	put16(&b, 40);
+	put16(&b, 0);
+	put16(&b, 0);
+	put32(&b, 4); /* PT_NOTE */
+	put32(&b, notes_at);
+	put32(&b, 0);
+	put32(&b, 0);
+	put32(&b, (uint32_t)n.len);
+	put32(&b, (uint32_t)n.len);
+	put32(&b, 0);
+	put32(&b, 0);
+	put32(&b, 1); /* PT_LOAD */
+	put32(&b, notes_at + (uint32_t)n.len);
+	put32(&b, 0xc0000000);
+	put32(&b, 0);
+	put32(&b, 128);
+	put32(&b, 128);
+	put32(&b, 7);
+	put32(&b, 0);
+	put(&b, n.p, n.len);
+	for (int i = 0; i < 128; i++)
+		put8(&b, (uint8_t)(i * 7));
+	seed("fuzz_dumpcheck", "elf32-core", b.p, b.len);
+	free(n.p);
+	free(b.p);
+}
+
+/*
+ * A kdump-compressed file as makedumpfile writes one (diskdump_mod.h),
+ * blocks of 4096: the header, the sub-header (header_version 6), the two
+ * bitmaps in one block (16 pfns, 5 dumped), the page descriptors, the
+ * notes and VMCOREINFO, then the pages: zlib-flagged ones of a few bytes
+ * (the check does not decompress) and one uncompressed block.
+ */
+#define KD_BS 4096
+static void kdump_file(struct buf *b, int version, bool split)
+{
+	static const uint16_t dumped = 0x8127; /* pfns 0 1 2 5 8 15 */
+	struct buf n = { 0 };
+	uint64_t desc_at = 3 * KD_BS, ndesc = 6, notes_at, vmci_at, data_at;
+
+	notes(&n);
+	notes_at = desc_at + 24 * ndesc;
+	vmci_at = notes_at + n.len;
+	data_at = vmci_at + sizeof(vmcoreinfo) - 1;
+	b->len = 0;
+	put(b, "KDUMP   ", 8);
+	put32(b, (uint32_t)version);
+	zeros(b, 6 * 65); /* utsname */
+	align(b, 8);
+	zeros(b, 16); /* timestamp */
+	put32(b, 0); /* status */
+	put32(b, KD_BS);
+	put32(b, 1); /* sub_hdr_size */
+	put32(b, 1); /* bitmap_blocks */
+	put32(b, 16); /* max_mapnr */
+	put32(b, 0); /* total_ram_blocks */
+	put32(b, 0); /* device_blocks */
+	put32(b, 0); /* written_blocks */
+	put32(b, 0); /* current_cpu */
+	put32(b, 1); /* nr_cpus */
+	zeros(b, KD_BS - b->len);
+	/* kdump_sub_header */
+	put64(b, 0); /* phys_base */
+	put32(b, 0); /* dump_level */
+	put32(b, split); /* split */
+	put64(b, split ? 1 : 0); /* start_pfn */
+	put64(b, split ? 9 : 0); /* end_pfn */
+	put64(b, vmci_at);
+	put64(b, sizeof(vmcoreinfo) - 1);
+	put64(b, notes_at);
+	put64(b, n.len);
+	put64(b, 0); /* eraseinfo */
+	put64(b, 0);
+	put64(b, split ? 1 : 0); /* start_pfn_64 */
+	put64(b, split ? 9 : 0); /* end_pfn_64 */
+	put64(b, 16); /* max_mapnr_64 */
+	zeros(b, 2 * KD_BS - b->len);
+	/* bitmap 1 (valid pfns), bitmap 2 (dumped pfns) */
+	put16(b, 0xffff);
+	zeros(b, KD_BS / 2 - 2);
+	put16(b, dumped);
+	zeros(b, KD_BS / 2 - 2);
+	/* descriptors, one per dumped pfn; the pages after VMCOREINFO */
+	for (uint64_t i = 0, at = data_at; i < ndesc; i++) {
+		uint32_t sz = i == 3 ? KD_BS : 16 + 8 * (uint32_t)i;
+
+		put64(b, at);
+		put32(b, sz);
+		put32(b, i == 3 ? 0 : i == 4 ? 0x20 : 0x1);
+		put64(b, 0);
+		at += sz;
+	}
+	put(b, n.p, n.len);
+	put(b, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	for (uint64_t i = 0; i < ndesc; i++) {
+		uint32_t sz = i == 3 ? KD_BS : 16 + 8 * (uint32_t)i;
+
+		for (uint32_t j = 0; j < sz; j++)
+			put8(b, (uint8_t)(j * 13 + i));
+	}
+	free(n.p);
+}
+
+/* The rebuilt file's first 64 KiB: apply a flattened stream's records. */
+static size_t unflatten(const uint8_t *s, size_t n, uint8_t *out, size_t cap)
+{
+	size_t pos = 4096, end = 0;
+
+	while (pos + 16 <= n) {
+		uint64_t off = 0, sz = 0;
+
+		for (int i = 0; i < 8; i++) {
+			off = off << 8 | s[pos + i];
+			sz = sz << 8 | s[pos + 8 + i];
+		}
+		pos += 16;
+		if (off == (uint64_t)-1 || sz > n - pos)
+			break;
+		if (off < cap) {
+			size_t k = sz < cap - off ? sz : cap - off;
+
+			memcpy(out + off, s + pos, k);
+			if (off + k > end)
+				end = off + k;
+		}
+		pos += sz;
+	}
+	return end;
+}
+
+static void dumpcheck(void)
+{
+	struct buf b = { 0 }, f = { 0 };
+	FILE *in;
+
+	elf64_core("elf64-core", false, false);
+	elf64_core("elf64-core-shdr", false, true);
+	elf64_core("elf64-core-xnum", true, false);
+	elf32_core();
+	kdump_file(&b, 6, false);
+	seed("fuzz_dumpcheck", "kdump-v6", b.p, b.len);
+	kdump_file(&b, 6, true);
+	seed("fuzz_dumpcheck", "kdump-v6-split", b.p, b.len);
+	kdump_file(&b, 4, false);
+	memcpy(b.p, "DISKDUMP", 8);
+	seed("fuzz_dumpcheck", "diskdump-v4", b.p, b.len);
+	/* the v6 file as a flattened stream, in two records */
+	kdump_file(&b, 6, false);
+	flat_header(&f);
+	be64put(&f, 0);
+	be64put(&f, 2 * KD_BS);
+	put(&f, b.p, 2 * KD_BS);
+	be64put(&f, 2 * KD_BS);
+	be64put(&f, b.len - 2 * KD_BS);
+	put(&f, b.p + 2 * KD_BS, b.len - 2 * KD_BS);
+	be64put(&f, (uint64_t)-1);
+	be64put(&f, 0);
+	seed("fuzz_dumpcheck", "kdump-v6-flattened", f.p, f.len);
+
+	/* the sample's rebuilt file, cut at 16 KiB (its bitmaps run on): truncated */
+	in = fopen("samples/vmcores/6.1-leak-missing.kdump", "rb");
+	if (in) {
+		size_t cap = 1 << 20;
+		uint8_t *s = malloc(cap), *out = calloc(1, 16384);
+		size_t n = s ? fread(s, 1, cap, in) : 0, len;
+
+		fclose(in);
+		if (n && out && (len = unflatten(s, n, out, 16384)))
+			seed("fuzz_dumpcheck", "sample-6.1-16k", out, len);
+		free(s);
+		free(out);
+	}
+	free(b.p);
+	free(f.p);
+}
+
 /* fuzz_args: NUL-separated arguments */
 
 static void args_seed(const char *name, const char *const *argv)
@@ -828,5 +1113,6 @@ int main(int argc, char **argv)
 	btf_seeds();
 	flattened();
 	args();
+	dumpcheck();
 	return 0;
 }
