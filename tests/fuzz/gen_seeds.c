@@ -1058,6 +1058,208 @@ static void dumpcheck(void)
 	free(f.p);
 }
 
+/*
+ * fuzz_printk: a lockless ring as prb_reserve()/prb_commit() leave it (16
+ * descriptors, a 512-byte text ring: a reusable record, finalized ones, an
+ * empty line, a data block that wraps, the newest still committed), and a
+ * record log as log_store() leaves it (wrapped, with the zero-length
+ * marker), at the offsets of the fuzz_printk header.
+ */
+static void pk_header(struct buf *b, uint8_t format, uint8_t flags,
+		      uint8_t stop, const uint32_t *syms, unsigned int nsyms)
+{
+	b->len = 0;
+	put8(b, format);
+	put8(b, flags);
+	put8(b, 0);
+	put8(b, stop);
+	for (unsigned int i = 0; i < 6; i++)
+		put32(b, i < nsyms ? syms[i] : 0);
+	put32(b, 0);
+}
+
+#define PK_HDR 32
+#define PRB_RB 0x40
+#define PRB_DESCS 0x100
+#define PRB_INFOS 0x280
+#define PRB_DATA 0x800
+#define PRB_CB 4
+#define PRB_SB 9
+
+static void prb_seed(const char *name, uint8_t flags, uint8_t stop)
+{
+	static const char *const texts[] = {
+		"Linux version 6.1.0-fuzz",
+		"Command line: console=ttyS0",
+		"------------[ cut here ]------------",
+		"WARNING: CPU: 1 PID: 42 at mm/memremap.c:123 memunmap_pages+0x1a/0x30",
+		"",
+		"Call Trace:\n <TASK>\n dax_remove+0x10/0x20\n </TASK>",
+		"---[ end trace 0000000000000000 ]---",
+		"nd_pmem namespace0.0: unable to guarantee persistence\x01",
+	};
+	const uint32_t syms[] = { 0 };
+	const uint64_t first_id = 16, n = sizeof(texts) / sizeof(texts[0]);
+	const uint64_t ring = 1 << PRB_SB, tail_lpos = 2 * ring + 264;
+	uint8_t *m;
+	uint64_t lpos = tail_lpos;
+	struct buf b = { 0 };
+
+	pk_header(&b, 0, flags, stop, syms, 1);
+	zeros(&b, PRB_DATA + ring);
+	m = b.p + PK_HDR;
+	fz_put64(m, FZ_HEAP_BASE + PRB_RB);
+	fz_put32(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_COUNT_BITS, PRB_CB);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_DESCS,
+		 FZ_HEAP_BASE + PRB_DESCS);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_INFOS,
+		 FZ_HEAP_BASE + PRB_INFOS);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_TAIL_ID, first_id);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_HEAD_ID,
+		 first_id + n - 1);
+	fz_put32(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_SIZE_BITS, PRB_SB);
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_DATA,
+		 FZ_HEAP_BASE + PRB_DATA);
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_TAIL, tail_lpos);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t id = first_id + i, idx = id & ((1 << PRB_CB) - 1);
+		uint8_t *d = m + PRB_DESCS + idx * FZ_DESC_SIZE;
+		uint8_t *info = m + PRB_INFOS + idx * FZ_INFO_SIZE;
+		size_t len = strlen(texts[i]);
+		uint64_t state = i == 0 ? 3 : i == n - 1 ? 1 : 2;
+		uint64_t begin = 3, next = 3, at;
+
+		if (len) {
+			uint64_t sz = (8 + len + 7) & ~7ULL;
+
+			begin = lpos;
+			if ((lpos & (ring - 1)) + sz > ring) {
+				/* data_alloc(): the id at both ends */
+				fz_put64(m + PRB_DATA + (lpos & (ring - 1)),
+					 id);
+				next = (lpos | (ring - 1)) + 1 + sz;
+				at = 0;
+			} else {
+				next = lpos + sz;
+				at = lpos & (ring - 1);
+			}
+			fz_put64(m + PRB_DATA + at, id);
+			memcpy(m + PRB_DATA + at + 8, texts[i], len);
+			lpos = next;
+		}
+		fz_put64(d + FZ_DESC_SV, state << 62 | id);
+		fz_put64(d + FZ_DESC_BEGIN, begin);
+		fz_put64(d + FZ_DESC_NEXT, next);
+		fz_put64(info + FZ_INFO_SEQ, id);
+		fz_put64(info + FZ_INFO_TS, 1000000000ULL * i + 146571000);
+		info[FZ_INFO_TEXT_LEN] = (uint8_t)len;
+		info[FZ_INFO_FACILITY] = 0;
+		info[FZ_INFO_FLAGS_LEVEL] = (uint8_t)((i % 8) << 5 | 2);
+		fz_put32(info + FZ_INFO_CALLER,
+			 i % 2 ? 0x80000001 : 100 + (uint32_t)i);
+	}
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_HEAD, lpos);
+	seed("fuzz_printk", name, b.p, b.len);
+	free(b.p);
+}
+
+#define REC_SYMS 0x00
+#define REC_BUF 0x40
+#define REC_LEN 512
+
+static void rec_seed(const char *name, uint8_t flags, bool wrapped)
+{
+	static const char *const texts[] = {
+		"Linux version 5.4.0-fuzz",
+		"pmem0: detected capacity change from 0 to 33554432",
+		"------------[ cut here ]------------",
+		"WARNING: CPU: 0 PID: 7 at kernel/memremap.c:149 devm_memremap_pages_release+0x1f0/0x220",
+		"Call Trace:\n devres_release_all+0x30/0x50",
+		"---[ end trace 1b1d1d1d1d1d1d1d ]---",
+		"random: crng init done",
+		"EXT4-fs (pmem0): DAX enabled. Warning: EXPERIMENTAL, use at your own risk",
+	};
+	const uint32_t syms[] = { REC_SYMS, REC_SYMS + 8, REC_SYMS + 12,
+				  REC_SYMS + 16, REC_SYMS + 24,
+				  REC_SYMS + 32 };
+	const unsigned int hdr = flags & FZ_PK_NO_CALLER ? 16 : 20;
+	const uint64_t n = sizeof(texts) / sizeof(texts[0]);
+	uint32_t idx = wrapped ? 300 : 0, first = idx;
+	const uint64_t first_seq = 40;
+	struct buf b = { 0 };
+	bool wrap_done = false;
+	uint8_t *m;
+
+	pk_header(&b, 1, flags, 0, syms, 6);
+	zeros(&b, REC_BUF + REC_LEN);
+	m = b.p + PK_HDR;
+	fz_put64(m + REC_SYMS, FZ_HEAP_BASE + REC_BUF);
+	fz_put32(m + REC_SYMS + 8, REC_LEN);
+	for (uint64_t i = 0; i < n; i++) {
+		uint16_t len = (uint16_t)strlen(texts[i]);
+		uint16_t dict = i == 1 ? 12 : 0;
+		uint32_t sz = (hdr + len + dict + 3) & ~3U;
+		uint8_t *r;
+
+		if (idx + sz + hdr > REC_LEN) {
+			if (!wrapped || wrap_done)
+				break;
+			/* log_store(): a zero header marks the wrap */
+			memset(m + REC_BUF + idx, 0, hdr);
+			idx = 0;
+			wrap_done = true;
+		}
+		if (wrap_done && idx + sz > first)
+			break;
+		r = m + REC_BUF + idx;
+		fz_put64(r + FZ_LOG_TS, 500000000ULL * i + 1234);
+		r[FZ_LOG_LEN] = (uint8_t)sz;
+		r[FZ_LOG_LEN + 1] = (uint8_t)(sz >> 8);
+		r[FZ_LOG_TEXT_LEN] = (uint8_t)len;
+		r[FZ_LOG_DICT_LEN] = (uint8_t)dict;
+		r[FZ_LOG_FACILITY] = i == 6 ? 1 : 0;
+		r[FZ_LOG_FLAGS_LEVEL] = (uint8_t)((i % 8) << 5 | 2);
+		if (hdr == 20)
+			fz_put32(r + FZ_LOG_CALLER, 0x80000000 | (uint32_t)i);
+		memcpy(r + hdr, texts[i], len);
+		memset(r + hdr + len, '=', dict);
+		idx += sz;
+		fz_put64(m + REC_SYMS + 32, 40 + i + 1);
+	}
+	fz_put32(m + REC_SYMS + 12, first);
+	fz_put32(m + REC_SYMS + 16, idx);
+	fz_put64(m + REC_SYMS + 24, first_seq);
+	seed("fuzz_printk", name, b.p, b.len);
+	free(b.p);
+}
+
+static void printk(void)
+{
+	struct buf b = { 0 };
+	const uint32_t syms[] = { 0 };
+
+	prb_seed("lockless", 0, 0);
+	prb_seed("lockless-print", 0xc0, 0);
+	prb_seed("lockless-bare", FZ_PK_NO_CALLER | FZ_PK_NO_LEVEL |
+					  FZ_PK_NO_FACILITY,
+		 0);
+	prb_seed("lockless-live-stop", 0x20, 3);
+	prb_seed("lockless-and-log-buf", 0x10, 0);
+	rec_seed("record", FZ_PK_NO_CALLER, false);
+	rec_seed("record-wrapped", FZ_PK_NO_CALLER, true);
+	rec_seed("record-caller-wrapped", 0xc0, true);
+	rec_seed("record-log-no-level", FZ_PK_OLD_NAME | FZ_PK_NO_CALLER |
+						FZ_PK_NO_LEVEL,
+		 true);
+	rec_seed("record-no-seq", FZ_PK_NO_CALLER | 0x10, true);
+	pk_header(&b, 2, 0, 0, syms, 1);
+	zeros(&b, 8);
+	seed("fuzz_printk", "log-buf-only", b.p, b.len);
+	pk_header(&b, 3, 0, 0, syms, 0);
+	seed("fuzz_printk", "no-log", b.p, b.len);
+	free(b.p);
+}
+
 /* fuzz_args: NUL-separated arguments */
 
 static void args_seed(const char *name, const char *const *argv)
@@ -1114,5 +1316,6 @@ int main(int argc, char **argv)
 	flattened();
 	args();
 	dumpcheck();
+	printk();
 	return 0;
 }
