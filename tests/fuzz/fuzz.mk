@@ -18,7 +18,7 @@ FOUT := $(FUZZ)/out/$(FLAVOR)
 FOBJ := $(FOUT)/obj
 
 FUZZ_TARGETS := fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms \
-		fuzz_btf fuzz_args
+		fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk
 
 ifeq ($(FLAVOR),libfuzzer)
 FUZZ_CC ?= clang
@@ -79,8 +79,16 @@ $(FOUT)/fuzz_flattened: $(FOBJ)/fuzz/fuzz_flattened.o $(FOBJ)/cli/flattened.o \
 			$(ERROR_OBJ) $(FUZZ_DRIVER)
 	$(FUZZ_LINK)
 
+$(FOUT)/fuzz_dumpcheck: $(FOBJ)/fuzz/fuzz_dumpcheck.o $(FOBJ)/cli/dumpcheck.o \
+			$(FOBJ)/cli/flattened.o $(ERROR_OBJ) $(FUZZ_DRIVER)
+	$(FUZZ_LINK)
+
 $(FOUT)/fuzz_walkers: $(FOBJ)/fuzz/fuzz_walkers.o $(FUZZ_HOST_OBJ) \
 		      $(FUZZ_LIB_OBJS) $(FUZZ_DRIVER)
+	$(FUZZ_LINK)
+
+$(FOUT)/fuzz_printk: $(FOBJ)/fuzz/fuzz_printk.o $(FUZZ_HOST_OBJ) \
+		     $(FUZZ_LIB_OBJS) $(FUZZ_DRIVER)
 	$(FUZZ_LINK)
 
 $(FOUT)/fuzz_sections: $(FOBJ)/fuzz/fuzz_sections.o $(FUZZ_HOST_OBJ) \

@@ -21,12 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "zdref/error.h"
 #include "flattened.h"
+#include "fuzzfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,19 +118,12 @@ static void compare(const uint8_t *d, size_t n, int fd, uint64_t end)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz-flattened", MFD_CLOEXEC), out = 12345;
-	int probe, after;
+	int fd = fz_memfd("fuzz-flattened", data, size), out = 12345;
+	int probe = fz_lowest_free_fd(fd);
 	struct zd_error *err;
 	enum model m;
 	uint64_t end;
 
-	if (fd < 0)
-		abort();
-	if (size && write(fd, data, size) != (ssize_t)size)
-		abort();
-	probe = dup(fd);
-	if (probe >= 0)
-		close(probe);
 	m = model(data, size, &end);
 	err = zd_flattened_open(fd, "fuzz.kdump", &out);
 	if (err) {
@@ -154,10 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		compare(data, size, out, end);
 		close(out);
 	}
-	after = dup(fd);
-	if (after >= 0)
-		close(after);
-	if (after != probe)
+	if (fz_lowest_free_fd(fd) != probe)
 		broken("a file descriptor leaked");
 	close(fd);
 	return 0;

@@ -111,11 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_host *h = &host;
 	const uint8_t *img = data + HDR;
-	size_t len, part;
+	size_t len;
 	struct zd_target *t = NULL;
 	struct zd_error *err;
 	struct visit v = { 0 };
-	uint64_t at = FZ_IMAGE;
 	uint8_t what;
 
 	if (debug < 0)
@@ -145,15 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_add_symbol(h, "nr_cpu_ids", FZ_DATA_BASE + 0x4000, 4);
 	fz_add_symbol(h, "pgmap_array", FZ_IMAGE + fz_le32(data + 8), 16);
 	fz_add_symbol(h, "pgmap_radix", FZ_IMAGE + fz_le32(data + 12), 16);
-	part = (len + 7) / 8;
-	for (int i = 0; i < 8 && len; i++) {
-		size_t n = len < part ? len : part;
-
-		fz_map(h, at, img, n, data[4] & (1u << i));
-		img += n;
-		at += n;
-		len -= n;
-	}
+	fz_map_parts(h, FZ_IMAGE, img, len, data[4]);
 
 	if ((err = zd_target_open(&h->host, &t))) {
 		/* the tables are fixed: only the CPUs can fail the open */

@@ -88,6 +88,22 @@ void fz_map(struct fz_host *h, uint64_t addr, const void *bytes, size_t len,
 		(struct fz_region){ addr, len, bytes, excluded };
 }
 
+void fz_map_parts(struct fz_host *h, uint64_t addr, const void *bytes,
+		  size_t len, uint8_t excluded)
+{
+	const uint8_t *p = bytes;
+	size_t part = (len + 7) / 8;
+
+	for (int i = 0; i < 8 && len; i++) {
+		size_t n = len < part ? len : part;
+
+		fz_map(h, addr, p, n, excluded & (1u << i));
+		p += n;
+		addr += n;
+		len -= n;
+	}
+}
+
 /* Tables */
 
 static struct zd_error *notfound(const char *what, const char *a,
@@ -400,13 +416,22 @@ static const char *const functions_6_1[] = {
 	"online_mem_sections",
 };
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void add_layout(struct fz_host *h, const struct fz_member *m,
+		       size_t nm, const struct fz_type *t, size_t nt)
+{
+	for (size_t i = 0; i < nm; i++)
+		fz_add_member(h, m[i].type, m[i].member, m[i].offset,
+			      m[i].size);
+	for (size_t i = 0; i < nt; i++)
+		fz_add_type(h, t[i].name, t[i].size);
+}
+
 void fz_tables_6_1(struct fz_host *h)
 {
-	for (size_t i = 0; i < sizeof(layout_6_1) / sizeof(layout_6_1[0]); i++)
-		fz_add_member(h, layout_6_1[i].type, layout_6_1[i].member,
-			      layout_6_1[i].offset, layout_6_1[i].size);
-	for (size_t i = 0; i < sizeof(types_6_1) / sizeof(types_6_1[0]); i++)
-		fz_add_type(h, types_6_1[i].name, types_6_1[i].size);
+	add_layout(h, layout_6_1, NELEM(layout_6_1), types_6_1,
+		   NELEM(types_6_1));
 	for (size_t i = 0;
 	     i < sizeof(functions_6_1) / sizeof(functions_6_1[0]); i++)
 		fz_add_symbol(h, functions_6_1[i], FZ_TEXT_BASE + 0x100 * i,
@@ -873,4 +898,72 @@ size_t fz_kernel_example(unsigned int variant, uint8_t *out, size_t cap)
 		break;
 	}
 	return build_example(&e, out, cap);
+}
+
+/* The kernel log (fuzzhost.h): tests/unit/test_printk.c's layouts */
+
+static const struct fz_member layout_prb[] = {
+	{ "printk_ringbuffer", "desc_ring", FZ_RB_DESC_RING, 48 },
+	{ "printk_ringbuffer", "text_data_ring", FZ_RB_TEXT_RING, 32 },
+	{ "printk_ringbuffer", "fail", 80, 8 },
+	{ "prb_desc_ring", "count_bits", FZ_DR_COUNT_BITS, 4 },
+	{ "prb_desc_ring", "descs", FZ_DR_DESCS, 8 },
+	{ "prb_desc_ring", "infos", FZ_DR_INFOS, 8 },
+	{ "prb_desc_ring", "head_id", FZ_DR_HEAD_ID, 8 },
+	{ "prb_desc_ring", "tail_id", FZ_DR_TAIL_ID, 8 },
+	{ "prb_data_ring", "size_bits", FZ_TR_SIZE_BITS, 4 },
+	{ "prb_data_ring", "data", FZ_TR_DATA, 8 },
+	{ "prb_data_ring", "head_lpos", FZ_TR_HEAD, 8 },
+	{ "prb_data_ring", "tail_lpos", FZ_TR_TAIL, 8 },
+	{ "prb_desc", "state_var", FZ_DESC_SV, 8 },
+	{ "prb_desc", "text_blk_lpos", FZ_DESC_BEGIN, 16 },
+	{ "prb_data_blk_lpos", "begin", 0, 8 },
+	{ "prb_data_blk_lpos", "next", 8, 8 },
+	{ "printk_info", "seq", FZ_INFO_SEQ, 8 },
+	{ "printk_info", "ts_nsec", FZ_INFO_TS, 8 },
+	{ "printk_info", "text_len", FZ_INFO_TEXT_LEN, 2 },
+	{ "printk_info", "dev_info", 24, 64 },
+};
+
+static const struct fz_type types_prb[] = {
+	{ "printk_ringbuffer", FZ_RB_SIZE }, { "prb_desc_ring", 48 },
+	{ "prb_data_ring", 32 },	     { "prb_desc", FZ_DESC_SIZE },
+	{ "prb_data_blk_lpos", 16 },	     { "printk_info", FZ_INFO_SIZE },
+};
+
+void fz_tables_printk_lockless(struct fz_host *h, unsigned int flags)
+{
+	add_layout(h, layout_prb, NELEM(layout_prb), types_prb,
+		   NELEM(types_prb));
+	if (!(flags & FZ_PK_NO_FACILITY))
+		fz_add_member(h, "printk_info", "facility", FZ_INFO_FACILITY, 1);
+	/* bitfields: the hosts give their storage unit */
+	if (!(flags & FZ_PK_NO_LEVEL)) {
+		fz_add_member(h, "printk_info", "flags", FZ_INFO_FLAGS_LEVEL, 1);
+		fz_add_member(h, "printk_info", "level", FZ_INFO_FLAGS_LEVEL, 1);
+	}
+	if (!(flags & FZ_PK_NO_CALLER))
+		fz_add_member(h, "printk_info", "caller_id", FZ_INFO_CALLER, 4);
+}
+
+const char *fz_tables_printk_record(struct fz_host *h, unsigned int flags,
+				    uint64_t *size)
+{
+	const char *type = flags & FZ_PK_OLD_NAME ? "log" : "printk_log";
+
+	*size = flags & FZ_PK_NO_CALLER ? 16 : 20;
+	fz_add_type(h, type, *size);
+	fz_add_member(h, type, "ts_nsec", FZ_LOG_TS, 8);
+	fz_add_member(h, type, "len", FZ_LOG_LEN, 2);
+	fz_add_member(h, type, "text_len", FZ_LOG_TEXT_LEN, 2);
+	fz_add_member(h, type, "dict_len", FZ_LOG_DICT_LEN, 2);
+	if (!(flags & FZ_PK_NO_FACILITY))
+		fz_add_member(h, type, "facility", FZ_LOG_FACILITY, 1);
+	if (!(flags & FZ_PK_NO_LEVEL)) {
+		fz_add_member(h, type, "flags", FZ_LOG_FLAGS_LEVEL, 1);
+		fz_add_member(h, type, "level", FZ_LOG_FLAGS_LEVEL, 1);
+	}
+	if (!(flags & FZ_PK_NO_CALLER))
+		fz_add_member(h, type, "caller_id", FZ_LOG_CALLER, 4);
+	return type;
 }

@@ -89,6 +89,13 @@ void fz_init(struct fz_host *h);
 void fz_map(struct fz_host *h, uint64_t addr, const void *bytes, size_t len,
 	    bool excluded);
 
+/*
+ * Map len bytes at addr in eight parts of (len + 7) / 8 bytes, part i
+ * excluded (ZD_ERR_EXCLUDED) when bit i of excluded is set.
+ */
+void fz_map_parts(struct fz_host *h, uint64_t addr, const void *bytes,
+		  size_t len, uint8_t excluded);
+
 /* Tables.  Names are not copied: string literals. */
 void fz_add_symbol(struct fz_host *h, const char *name, uint64_t addr,
 		   uint64_t size);
@@ -119,6 +126,57 @@ void fz_set_number_u(struct fz_host *h, const char *name, uint64_t value);
  * data symbols: the caller maps those.
  */
 void fz_tables_6_1(struct fz_host *h);
+
+/*
+ * The kernel log's types (lib/printk.c), the layouts of
+ * tests/unit/test_printk.c written down again: the lockless ring of
+ * 5.10+ as 6.1 x86_64 has it, without caller_id (no
+ * CONFIG_PRINTK_CALLER) or without facility and level when asked; the
+ * record log's struct printk_log (struct log before 3.11) of 4.x/5.x:
+ * ts_nsec@0 len@8 text_len@10 dict_len@12 facility@14 flags:5,level:3@15,
+ * caller_id@16 (5.1+, CONFIG_PRINTK_CALLER), 16 or 20 bytes.
+ */
+enum fz_printk_flags {
+	FZ_PK_NO_CALLER = 1 << 0, /* no caller_id member */
+	FZ_PK_NO_LEVEL = 1 << 1, /* no level member (record: from facility) */
+	FZ_PK_NO_FACILITY = 1 << 2, /* no facility member */
+	FZ_PK_OLD_NAME = 1 << 3, /* record: struct log, not printk_log */
+};
+void fz_tables_printk_lockless(struct fz_host *h, unsigned int flags);
+/* The struct's name and size are returned. */
+const char *fz_tables_printk_record(struct fz_host *h, unsigned int flags,
+				    uint64_t *size);
+
+#define FZ_RB_SIZE 88
+#define FZ_RB_DESC_RING 0
+#define FZ_RB_TEXT_RING 48
+#define FZ_DR_COUNT_BITS 0
+#define FZ_DR_DESCS 8
+#define FZ_DR_INFOS 16
+#define FZ_DR_HEAD_ID 24
+#define FZ_DR_TAIL_ID 32
+#define FZ_TR_SIZE_BITS 0
+#define FZ_TR_DATA 8
+#define FZ_TR_HEAD 16
+#define FZ_TR_TAIL 24
+#define FZ_DESC_SIZE 24
+#define FZ_DESC_SV 0
+#define FZ_DESC_BEGIN 8
+#define FZ_DESC_NEXT 16
+#define FZ_INFO_SIZE 88
+#define FZ_INFO_SEQ 0
+#define FZ_INFO_TS 8
+#define FZ_INFO_TEXT_LEN 16
+#define FZ_INFO_FACILITY 18
+#define FZ_INFO_FLAGS_LEVEL 19
+#define FZ_INFO_CALLER 20
+#define FZ_LOG_TS 0
+#define FZ_LOG_LEN 8
+#define FZ_LOG_TEXT_LEN 10
+#define FZ_LOG_DICT_LEN 12
+#define FZ_LOG_FACILITY 14
+#define FZ_LOG_FLAGS_LEVEL 15
+#define FZ_LOG_CALLER 16
 
 /* 6.1 offsets (x86_64) used when building objects by hand. */
 #define FZ_PAGE_SIZE 64

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -773,6 +774,492 @@ static void flattened(void)
 	free(b.p);
 }
 
+/* fuzz_dumpcheck: ELF cores and kdump-compressed files, small but whole */
+
+static void note(struct buf *b, const char *name, uint32_t type,
+		 const char *desc, size_t desclen)
+{
+	put32(b, (uint32_t)strlen(name) + 1);
+	put32(b, (uint32_t)desclen);
+	put32(b, type);
+	put(b, name, strlen(name) + 1);
+	align(b, 4);
+	put(b, desc, desclen);
+	align(b, 4);
+}
+
+static const char vmcoreinfo[] =
+	"OSRELEASE=6.1.0-fuzz\nPAGESIZE=4096\nKERNELOFFSET=0\n";
+
+static void notes(struct buf *b)
+{
+	uint8_t prstatus[336] = { 0 };
+
+	note(b, "CORE", 1 /* NT_PRSTATUS */, (const char *)prstatus,
+	     sizeof(prstatus));
+	note(b, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+}
+
+/*
+ * An ELF64 x86_64 core as the kernel's kexec (or QEMU) writes one: a
+ * PT_NOTE, two PT_LOADs; xnum: PN_XNUM and section header 0 with the
+ * count; with_sh: a section header table (QEMU's one SHT_NULL).
+ */
+static void elf64_core(const char *name, bool xnum, bool with_sh)
+{
+	struct buf n = { 0 }, b = { 0 };
+	const uint16_t phnum = 3;
+	uint64_t phoff = 64, notes_at = phoff + 56 * phnum, load_at, shoff;
+
+	notes(&n);
+	load_at = notes_at + n.len;
+	shoff = load_at + 2 * 256;
+	put(&b, "\177ELF\2\1\1", 7);
+	zeros(&b, 9);
+	put16(&b, 4); /* ET_CORE */
+	put16(&b, 62); /* EM_X86_64 */
+	put32(&b, 1);
+	put64(&b, 0);
+	put64(&b, phoff);
+	put64(&b, with_sh || xnum ? shoff : 0);
+	put32(&b, 0);
+	put16(&b, 64);
+	put16(&b, 56);
+	put16(&b, xnum ? 0xffff : phnum);
+	put16(&b, 64);
+	put16(&b, with_sh && !xnum ? 1 : 0);
+	put16(&b, 0);
+	/* PT_NOTE */
+	put32(&b, 4);
+	put32(&b, 0);
+	put64(&b, notes_at);
+	put64(&b, 0);
+	put64(&b, 0);
+	put64(&b, n.len);
+	put64(&b, n.len);
+	put64(&b, 0);
+	for (int i = 0; i < 2; i++) {
+		put32(&b, 1); /* PT_LOAD */
+		put32(&b, 7);
+		put64(&b, load_at + 256 * (uint64_t)i);
+		put64(&b, FZ_HEAP_BASE + 0x1000 * (uint64_t)i);
+		put64(&b, 0x1000 * (uint64_t)i);
+		put64(&b, 256);
+		put64(&b, 256);
+		put64(&b, 0);
+	}
+	put(&b, n.p, n.len);
+	for (int i = 0; i < 512; i++)
+		put8(&b, (uint8_t)i);
+	if (with_sh || xnum) {
+		zeros(&b, 32); /* name, type, flags, addr, offset */
+		put64(&b, xnum ? 1 : 0); /* sh_size: e_shnum when it is 0 */
+		put32(&b, 0);
+		put32(&b, xnum ? phnum : 0); /* sh_info: e_phnum */
+		zeros(&b, 16);
+	}
+	seed("fuzz_dumpcheck", name, b.p, b.len);
+	free(n.p);
+	free(b.p);
+}
+
+static void elf32_core(void)
+{
+	struct buf n = { 0 }, b = { 0 };
+	uint32_t notes_at = 52 + 32 * 2;
+
+	notes(&n);
+	put(&b, "\177ELF\1\1\1", 7);
+	zeros(&b, 9);
+	put16(&b, 4);
+	put16(&b, 3); /* EM_386 */
+	put32(&b, 1);
+	put32(&b, 0);
+	put32(&b, 52);
+	put32(&b, 0);
+	put32(&b, 0);
+	put16(&b, 52);
+	put16(&b, 32);
+	put16(&b, 2);
+	put16(&b, 40);
+	put16(&b, 0);
+	put16(&b, 0);
+	put32(&b, 4); /* PT_NOTE */
+	put32(&b, notes_at);
+	put32(&b, 0);
+	put32(&b, 0);
+	put32(&b, (uint32_t)n.len);
+	put32(&b, (uint32_t)n.len);
+	put32(&b, 0);
+	put32(&b, 0);
+	put32(&b, 1); /* PT_LOAD */
+	put32(&b, notes_at + (uint32_t)n.len);
+	put32(&b, 0xc0000000);
+	put32(&b, 0);
+	put32(&b, 128);
+	put32(&b, 128);
+	put32(&b, 7);
+	put32(&b, 0);
+	put(&b, n.p, n.len);
+	for (int i = 0; i < 128; i++)
+		put8(&b, (uint8_t)(i * 7));
+	seed("fuzz_dumpcheck", "elf32-core", b.p, b.len);
+	free(n.p);
+	free(b.p);
+}
+
+/*
+ * A kdump-compressed file as makedumpfile writes one (diskdump_mod.h),
+ * blocks of 4096: the header, the sub-header (header_version 6), the two
+ * bitmaps in one block (16 pfns, 5 dumped), the page descriptors, the
+ * notes and VMCOREINFO, then the pages: zlib-flagged ones of a few bytes
+ * (the check does not decompress) and one uncompressed block.
+ */
+#define KD_BS 4096
+static void kdump_file(struct buf *b, int version, bool split)
+{
+	static const uint16_t dumped = 0x8127; /* pfns 0 1 2 5 8 15 */
+	struct buf n = { 0 };
+	uint64_t desc_at = 3 * KD_BS, ndesc = 6, notes_at, vmci_at, data_at;
+
+	notes(&n);
+	notes_at = desc_at + 24 * ndesc;
+	vmci_at = notes_at + n.len;
+	data_at = vmci_at + sizeof(vmcoreinfo) - 1;
+	b->len = 0;
+	put(b, "KDUMP   ", 8);
+	put32(b, (uint32_t)version);
+	zeros(b, 6 * 65); /* utsname */
+	align(b, 8);
+	zeros(b, 16); /* timestamp */
+	put32(b, 0); /* status */
+	put32(b, KD_BS);
+	put32(b, 1); /* sub_hdr_size */
+	put32(b, 1); /* bitmap_blocks */
+	put32(b, 16); /* max_mapnr */
+	put32(b, 0); /* total_ram_blocks */
+	put32(b, 0); /* device_blocks */
+	put32(b, 0); /* written_blocks */
+	put32(b, 0); /* current_cpu */
+	put32(b, 1); /* nr_cpus */
+	zeros(b, KD_BS - b->len);
+	/* kdump_sub_header */
+	put64(b, 0); /* phys_base */
+	put32(b, 0); /* dump_level */
+	put32(b, split); /* split */
+	put64(b, split ? 1 : 0); /* start_pfn */
+	put64(b, split ? 9 : 0); /* end_pfn */
+	put64(b, vmci_at);
+	put64(b, sizeof(vmcoreinfo) - 1);
+	put64(b, notes_at);
+	put64(b, n.len);
+	put64(b, 0); /* eraseinfo */
+	put64(b, 0);
+	put64(b, split ? 1 : 0); /* start_pfn_64 */
+	put64(b, split ? 9 : 0); /* end_pfn_64 */
+	put64(b, 16); /* max_mapnr_64 */
+	zeros(b, 2 * KD_BS - b->len);
+	/* bitmap 1 (valid pfns), bitmap 2 (dumped pfns) */
+	put16(b, 0xffff);
+	zeros(b, KD_BS / 2 - 2);
+	put16(b, dumped);
+	zeros(b, KD_BS / 2 - 2);
+	/* descriptors, one per dumped pfn; the pages after VMCOREINFO */
+	for (uint64_t i = 0, at = data_at; i < ndesc; i++) {
+		uint32_t sz = i == 3 ? KD_BS : 16 + 8 * (uint32_t)i;
+
+		put64(b, at);
+		put32(b, sz);
+		put32(b, i == 3 ? 0 : i == 4 ? 0x20 : 0x1);
+		put64(b, 0);
+		at += sz;
+	}
+	put(b, n.p, n.len);
+	put(b, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	for (uint64_t i = 0; i < ndesc; i++) {
+		uint32_t sz = i == 3 ? KD_BS : 16 + 8 * (uint32_t)i;
+
+		for (uint32_t j = 0; j < sz; j++)
+			put8(b, (uint8_t)(j * 13 + i));
+	}
+	free(n.p);
+}
+
+/* The rebuilt file's first 64 KiB: apply a flattened stream's records. */
+static size_t unflatten(const uint8_t *s, size_t n, uint8_t *out, size_t cap)
+{
+	size_t pos = 4096, end = 0;
+
+	while (pos + 16 <= n) {
+		uint64_t off = 0, sz = 0;
+
+		for (int i = 0; i < 8; i++) {
+			off = off << 8 | s[pos + i];
+			sz = sz << 8 | s[pos + 8 + i];
+		}
+		pos += 16;
+		if (off == (uint64_t)-1 || sz > n - pos)
+			break;
+		if (off < cap) {
+			size_t k = sz < cap - off ? sz : cap - off;
+
+			memcpy(out + off, s + pos, k);
+			if (off + k > end)
+				end = off + k;
+		}
+		pos += sz;
+	}
+	return end;
+}
+
+static void dumpcheck(void)
+{
+	struct buf b = { 0 }, f = { 0 };
+	FILE *in;
+
+	elf64_core("elf64-core", false, false);
+	elf64_core("elf64-core-shdr", false, true);
+	elf64_core("elf64-core-xnum", true, false);
+	elf32_core();
+	kdump_file(&b, 6, false);
+	seed("fuzz_dumpcheck", "kdump-v6", b.p, b.len);
+	kdump_file(&b, 6, true);
+	seed("fuzz_dumpcheck", "kdump-v6-split", b.p, b.len);
+	kdump_file(&b, 4, false);
+	memcpy(b.p, "DISKDUMP", 8);
+	seed("fuzz_dumpcheck", "diskdump-v4", b.p, b.len);
+	/* the v6 file as a flattened stream, in two records */
+	kdump_file(&b, 6, false);
+	flat_header(&f);
+	be64put(&f, 0);
+	be64put(&f, 2 * KD_BS);
+	put(&f, b.p, 2 * KD_BS);
+	be64put(&f, 2 * KD_BS);
+	be64put(&f, b.len - 2 * KD_BS);
+	put(&f, b.p + 2 * KD_BS, b.len - 2 * KD_BS);
+	be64put(&f, (uint64_t)-1);
+	be64put(&f, 0);
+	seed("fuzz_dumpcheck", "kdump-v6-flattened", f.p, f.len);
+
+	/* the sample's rebuilt file, cut at 16 KiB (its bitmaps run on): truncated */
+	in = fopen("samples/vmcores/6.1-leak-missing.kdump", "rb");
+	if (in) {
+		size_t cap = 1 << 20;
+		uint8_t *s = malloc(cap), *out = calloc(1, 16384);
+		size_t n = s ? fread(s, 1, cap, in) : 0, len;
+
+		fclose(in);
+		if (n && out && (len = unflatten(s, n, out, 16384)))
+			seed("fuzz_dumpcheck", "sample-6.1-16k", out, len);
+		free(s);
+		free(out);
+	}
+	free(b.p);
+	free(f.p);
+}
+
+/*
+ * fuzz_printk: a lockless ring as prb_reserve()/prb_commit() leave it (16
+ * descriptors, a 512-byte text ring: a reusable record, finalized ones, an
+ * empty line, a data block that wraps, the newest still committed), and a
+ * record log as log_store() leaves it (wrapped, with the zero-length
+ * marker), at the offsets of the fuzz_printk header.
+ */
+static void pk_header(struct buf *b, uint8_t format, uint8_t flags,
+		      uint8_t stop, const uint32_t *syms, unsigned int nsyms)
+{
+	b->len = 0;
+	put8(b, format);
+	put8(b, flags);
+	put8(b, 0);
+	put8(b, stop);
+	for (unsigned int i = 0; i < 6; i++)
+		put32(b, i < nsyms ? syms[i] : 0);
+	put32(b, 0);
+}
+
+#define PK_HDR 32
+#define PRB_RB 0x40
+#define PRB_DESCS 0x100
+#define PRB_INFOS 0x280
+#define PRB_DATA 0x800
+#define PRB_CB 4
+#define PRB_SB 9
+
+static void prb_seed(const char *name, uint8_t flags, uint8_t stop)
+{
+	static const char *const texts[] = {
+		"Linux version 6.1.0-fuzz",
+		"Command line: console=ttyS0",
+		"------------[ cut here ]------------",
+		"WARNING: CPU: 1 PID: 42 at mm/memremap.c:123 memunmap_pages+0x1a/0x30",
+		"",
+		"Call Trace:\n <TASK>\n dax_remove+0x10/0x20\n </TASK>",
+		"---[ end trace 0000000000000000 ]---",
+		"nd_pmem namespace0.0: unable to guarantee persistence\x01",
+	};
+	const uint32_t syms[] = { 0 };
+	const uint64_t first_id = 16, n = sizeof(texts) / sizeof(texts[0]);
+	const uint64_t ring = 1 << PRB_SB, tail_lpos = 2 * ring + 264;
+	uint8_t *m;
+	uint64_t lpos = tail_lpos;
+	struct buf b = { 0 };
+
+	pk_header(&b, 0, flags, stop, syms, 1);
+	zeros(&b, PRB_DATA + ring);
+	m = b.p + PK_HDR;
+	fz_put64(m, FZ_HEAP_BASE + PRB_RB);
+	fz_put32(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_COUNT_BITS, PRB_CB);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_DESCS,
+		 FZ_HEAP_BASE + PRB_DESCS);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_INFOS,
+		 FZ_HEAP_BASE + PRB_INFOS);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_TAIL_ID, first_id);
+	fz_put64(m + PRB_RB + FZ_RB_DESC_RING + FZ_DR_HEAD_ID,
+		 first_id + n - 1);
+	fz_put32(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_SIZE_BITS, PRB_SB);
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_DATA,
+		 FZ_HEAP_BASE + PRB_DATA);
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_TAIL, tail_lpos);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t id = first_id + i, idx = id & ((1 << PRB_CB) - 1);
+		uint8_t *d = m + PRB_DESCS + idx * FZ_DESC_SIZE;
+		uint8_t *info = m + PRB_INFOS + idx * FZ_INFO_SIZE;
+		size_t len = strlen(texts[i]);
+		uint64_t state = i == 0 ? 3 : i == n - 1 ? 1 : 2;
+		uint64_t begin = 3, next = 3, at;
+
+		if (len) {
+			uint64_t sz = (8 + len + 7) & ~7ULL;
+
+			begin = lpos;
+			if ((lpos & (ring - 1)) + sz > ring) {
+				/* data_alloc(): the id at both ends */
+				fz_put64(m + PRB_DATA + (lpos & (ring - 1)),
+					 id);
+				next = (lpos | (ring - 1)) + 1 + sz;
+				at = 0;
+			} else {
+				next = lpos + sz;
+				at = lpos & (ring - 1);
+			}
+			fz_put64(m + PRB_DATA + at, id);
+			memcpy(m + PRB_DATA + at + 8, texts[i], len);
+			lpos = next;
+		}
+		fz_put64(d + FZ_DESC_SV, state << 62 | id);
+		fz_put64(d + FZ_DESC_BEGIN, begin);
+		fz_put64(d + FZ_DESC_NEXT, next);
+		fz_put64(info + FZ_INFO_SEQ, id);
+		fz_put64(info + FZ_INFO_TS, 1000000000ULL * i + 146571000);
+		info[FZ_INFO_TEXT_LEN] = (uint8_t)len;
+		info[FZ_INFO_FACILITY] = 0;
+		info[FZ_INFO_FLAGS_LEVEL] = (uint8_t)((i % 8) << 5 | 2);
+		fz_put32(info + FZ_INFO_CALLER,
+			 i % 2 ? 0x80000001 : 100 + (uint32_t)i);
+	}
+	fz_put64(m + PRB_RB + FZ_RB_TEXT_RING + FZ_TR_HEAD, lpos);
+	seed("fuzz_printk", name, b.p, b.len);
+	free(b.p);
+}
+
+#define REC_SYMS 0x00
+#define REC_BUF 0x40
+#define REC_LEN 512
+
+static void rec_seed(const char *name, uint8_t flags, bool wrapped)
+{
+	static const char *const texts[] = {
+		"Linux version 5.4.0-fuzz",
+		"pmem0: detected capacity change from 0 to 33554432",
+		"------------[ cut here ]------------",
+		"WARNING: CPU: 0 PID: 7 at kernel/memremap.c:149 devm_memremap_pages_release+0x1f0/0x220",
+		"Call Trace:\n devres_release_all+0x30/0x50",
+		"---[ end trace 1b1d1d1d1d1d1d1d ]---",
+		"random: crng init done",
+		"EXT4-fs (pmem0): DAX enabled. Warning: EXPERIMENTAL, use at your own risk",
+	};
+	const uint32_t syms[] = { REC_SYMS, REC_SYMS + 8, REC_SYMS + 12,
+				  REC_SYMS + 16, REC_SYMS + 24,
+				  REC_SYMS + 32 };
+	const unsigned int hdr = flags & FZ_PK_NO_CALLER ? 16 : 20;
+	const uint64_t n = sizeof(texts) / sizeof(texts[0]);
+	uint32_t idx = wrapped ? 300 : 0, first = idx;
+	const uint64_t first_seq = 40;
+	struct buf b = { 0 };
+	bool wrap_done = false;
+	uint8_t *m;
+
+	pk_header(&b, 1, flags, 0, syms, 6);
+	zeros(&b, REC_BUF + REC_LEN);
+	m = b.p + PK_HDR;
+	fz_put64(m + REC_SYMS, FZ_HEAP_BASE + REC_BUF);
+	fz_put32(m + REC_SYMS + 8, REC_LEN);
+	for (uint64_t i = 0; i < n; i++) {
+		uint16_t len = (uint16_t)strlen(texts[i]);
+		uint16_t dict = i == 1 ? 12 : 0;
+		uint32_t sz = (hdr + len + dict + 3) & ~3U;
+		uint8_t *r;
+
+		if (idx + sz + hdr > REC_LEN) {
+			if (!wrapped || wrap_done)
+				break;
+			/* log_store(): a zero header marks the wrap */
+			memset(m + REC_BUF + idx, 0, hdr);
+			idx = 0;
+			wrap_done = true;
+		}
+		if (wrap_done && idx + sz > first)
+			break;
+		r = m + REC_BUF + idx;
+		fz_put64(r + FZ_LOG_TS, 500000000ULL * i + 1234);
+		r[FZ_LOG_LEN] = (uint8_t)sz;
+		r[FZ_LOG_LEN + 1] = (uint8_t)(sz >> 8);
+		r[FZ_LOG_TEXT_LEN] = (uint8_t)len;
+		r[FZ_LOG_DICT_LEN] = (uint8_t)dict;
+		r[FZ_LOG_FACILITY] = i == 6 ? 1 : 0;
+		r[FZ_LOG_FLAGS_LEVEL] = (uint8_t)((i % 8) << 5 | 2);
+		if (hdr == 20)
+			fz_put32(r + FZ_LOG_CALLER, 0x80000000 | (uint32_t)i);
+		memcpy(r + hdr, texts[i], len);
+		memset(r + hdr + len, '=', dict);
+		idx += sz;
+		fz_put64(m + REC_SYMS + 32, 40 + i + 1);
+	}
+	fz_put32(m + REC_SYMS + 12, first);
+	fz_put32(m + REC_SYMS + 16, idx);
+	fz_put64(m + REC_SYMS + 24, first_seq);
+	seed("fuzz_printk", name, b.p, b.len);
+	free(b.p);
+}
+
+static void printk(void)
+{
+	struct buf b = { 0 };
+	const uint32_t syms[] = { 0 };
+
+	prb_seed("lockless", 0, 0);
+	prb_seed("lockless-print", 0xc0, 0);
+	prb_seed("lockless-bare", FZ_PK_NO_CALLER | FZ_PK_NO_LEVEL |
+					  FZ_PK_NO_FACILITY,
+		 0);
+	prb_seed("lockless-live-stop", 0x20, 3);
+	prb_seed("lockless-and-log-buf", 0x10, 0);
+	rec_seed("record", FZ_PK_NO_CALLER, false);
+	rec_seed("record-wrapped", FZ_PK_NO_CALLER, true);
+	rec_seed("record-caller-wrapped", 0xc0, true);
+	rec_seed("record-log-no-level", FZ_PK_OLD_NAME | FZ_PK_NO_CALLER |
+						FZ_PK_NO_LEVEL,
+		 true);
+	rec_seed("record-no-seq", FZ_PK_NO_CALLER | 0x10, true);
+	pk_header(&b, 2, 0, 0, syms, 1);
+	zeros(&b, 8);
+	seed("fuzz_printk", "log-buf-only", b.p, b.len);
+	pk_header(&b, 3, 0, 0, syms, 0);
+	seed("fuzz_printk", "no-log", b.p, b.len);
+	free(b.p);
+}
+
 /* fuzz_args: NUL-separated arguments */
 
 static void args_seed(const char *name, const char *const *argv)
@@ -828,5 +1315,7 @@ int main(int argc, char **argv)
 	btf_seeds();
 	flattened();
 	args();
+	dumpcheck();
+	printk();
 	return 0;
 }
