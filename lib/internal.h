@@ -358,6 +358,9 @@ void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
  */
 struct zd_error *zd_read_cstring(const struct zd_target *t, uint64_t addr,
 				 size_t max, char *buf, size_t len);
+/* lib/names.c: the top-level "System RAM" ranges of iomem, -1: unknown */
+long zd_iomem_ram(const struct zd_target *t, uint64_t (*ranges)[2],
+		  size_t max);
 struct zd_names *zd_names_new(void);
 void zd_names_free(struct zd_names *names);
 void zd_names_resolve(const struct zd_target *t, struct zd_pgmap *pgmap);

@@ -8,7 +8,9 @@
  * or damaged (a zeroed XArray node, a corrupted root) would otherwise read
  * as "no ZONE_DEVICE pgmaps": the scan finds offline sections with a
  * memmap whose first page names a dev_pagemap that really covers it, and
- * that the registry does not hold.
+ * that the registry does not hold.  Sections that are online hold RAM, and
+ * may hold device memory beside it (subsection hotplug, 5.3+): their
+ * subsections outside iomem's System RAM are looked at too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,20 @@
 #define SECTION_IS_ONLINE (1ULL << 2)
 /* Bounded by what exists: a few thousand offline sections at most. */
 #define MAX_CANDIDATES 65536
+
+/* System RAM ranges of iomem kept (16 KiB on the check's stack) */
+#define MAX_RAM 1024
+
+static bool in_ram(uint64_t (*ram)[2], long nram, uint64_t pfn,
+		   uint64_t page_shift)
+{
+	uint64_t a = pfn << page_shift, e = a + (512ULL << page_shift) - 1;
+
+	for (long i = 0; i < nram; i++)
+		if (ram[i][0] <= a && e <= ram[i][1])
+			return true;
+	return false;
+}
 
 static bool registered(const struct zd_registered *regs, size_t n, uint64_t a)
 {
@@ -69,15 +85,18 @@ struct zd_error *zd_memmap_check_registry(const struct zd_target *t,
 					  size_t n)
 {
 	const struct zd_layout *l = &t->lay;
+	uint64_t ram[MAX_RAM][2];
 	uint64_t per_root = l->sections_per_root, nroots = l->nr_section_roots;
 	uint64_t pfns_per_section = 1ULL
 				    << (l->section_size_bits - l->page_shift);
 	uint64_t *roots, candidates = 0;
 	uint8_t *secs;
 	struct zd_error *err = NULL;
+	long nram;
 
 	if (!t->tells[ZD_TELL_SECTION_ONLINE] || nroots > (1u << 20))
 		return NULL;
+	nram = zd_iomem_ram(t, ram, MAX_RAM);
 	roots = malloc(nroots * 8);
 	secs = malloc(per_root * l->ms_size);
 	if (!roots || !secs) {
@@ -107,17 +126,33 @@ struct zd_error *zd_memmap_check_registry(const struct zd_target *t,
 						  l->ms_mem_map);
 			uint64_t nr = r * per_root + i, pgmap = 0;
 
+			bool online = smm & SECTION_IS_ONLINE;
+
 			if ((smm & (SECTION_MARKED_PRESENT |
-				    SECTION_HAS_MEM_MAP | SECTION_IS_ONLINE)) !=
+				    SECTION_HAS_MEM_MAP)) !=
 			    (SECTION_MARKED_PRESENT | SECTION_HAS_MEM_MAP))
+				continue;
+			/*
+			 * An online section is RAM, or RAM and device memory
+			 * side by side (pmem 2 MiB-aligned inside a 128 MiB
+			 * section, as QEMU's memmap=! lays it out): its
+			 * subsections outside System RAM are looked at, when
+			 * iomem says where RAM is.
+			 */
+			if (online && nram < 0)
 				continue;
 			if (++candidates > MAX_CANDIDATES)
 				goto out;
-			/* the first 2 MiB subsection that has a memmap */
+			/* the first 2 MiB subsection that names a pgmap */
 			for (uint64_t s = 0; s < pfns_per_section && !pgmap;
-			     s += 512)
-				pgmap = orphan_pgmap(t, regs, n,
-						     nr * pfns_per_section + s);
+			     s += 512) {
+				uint64_t pfn = nr * pfns_per_section + s;
+
+				if (online && in_ram(ram, nram, pfn,
+						     l->page_shift))
+					continue;
+				pgmap = orphan_pgmap(t, regs, n, pfn);
+			}
 			if (pgmap)
 				err = zd_error_create(
 					ZD_ERR_INVALID,

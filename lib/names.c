@@ -247,6 +247,50 @@ static bool res_read(const struct zd_target *t, uint64_t addr, struct res *r)
 	return true;
 }
 
+/*
+ * The "System RAM" resources at the top of the iomem tree (x86
+ * e820__reserve_resources_late() / add_memory(): RAM is a child of
+ * iomem_resource), at most max of them.  -1 when the tree cannot be read
+ * (no layout, a cycle, an unreadable resource): the caller then knows no
+ * RAM range and must not skip any.
+ */
+long zd_iomem_ram(const struct zd_target *t, uint64_t (*ranges)[2], size_t max)
+{
+	const struct zd_names_layout *n = &t->lay.nm;
+	struct res r;
+	uint64_t c;
+	long found = 0;
+	unsigned int nodes = 0;
+	char name[16];
+
+	if (!n->have_iomem || !res_read(t, n->iomem_resource, &r))
+		return -1;
+	/* siblings are in address order: a step back is a cycle or damage */
+	for (c = r.child; c; c = r.sibling) {
+		uint64_t last = found ? ranges[found - 1][1] : 0;
+		struct zd_error *err;
+
+		if (++nodes > MAX_IOMEM_NODES || !res_read(t, c, &r) ||
+		    r.end < r.start || (nodes > 1 && r.start <= last && found))
+			return -1;
+		if (!r.name)
+			continue;
+		err = zd_read_cstring(t, r.name, 64, name, sizeof(name));
+		if (err) {
+			zd_error_destroy(err);
+			continue;
+		}
+		if (strcmp(name, "System RAM"))
+			continue;
+		if ((size_t)found == max)
+			return -1;
+		ranges[found][0] = r.start;
+		ranges[found][1] = r.end;
+		found++;
+	}
+	return found;
+}
+
 /* A resource's name; false (and a why) when NULL or unreadable. */
 static bool res_name(const struct zd_target *t, uint64_t res, uint64_t name,
 		     char *buf, size_t len, char *why, size_t wlen)

@@ -157,6 +157,12 @@ tier_real() {
 			else
 				not_ok "crash extension on $krel" "$(grep -A4 FAIL "$T/crash")"
 			fi
+			# ... and on damaged copies of a real dump, one session per class
+			if tests/crash/test-ext-damaged.sh zdref.so "$ZDREF" "$ZDREF_CACHE/dumps/$krel/page_refs" >"$T/damaged" 2>&1; then
+				ok "crash extension on damaged $krel dumps ($(tail -1 "$T/damaged"))"
+			else
+				not_ok "crash extension on damaged $krel dumps" "$(grep -A6 FAIL "$T/damaged")"
+			fi
 		else
 			OTHER_VMLINUX="$ZDREF_CACHE/kernels/$krel/vmlinux"
 		fi
