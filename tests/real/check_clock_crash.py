@@ -12,12 +12,12 @@ off_cpu_ns must be the difference.  Only for dumps crash can open (Debian's
 6.1).  Prints one line per mismatch, exits 1 if there is any.
 """
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
+
+from check_busy_crash import crash  # one session, one output file a command
 
 
 def main():
@@ -28,21 +28,7 @@ def main():
                           for t in tasks]
     tmp = tempfile.mkdtemp(prefix="zdref-clock.")
     try:
-        script = os.path.join(tmp, "cmds")
-        with open(script, "w") as f:
-            for i, c in enumerate(cmds):
-                f.write("%s > %s/out.%d\n" % (c, tmp, i))
-            f.write("q\n")
-        subprocess.run(["crash", "-s", "--no_crashrc", vmlinux, vmcore, "-i", script],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=600)
-        outs = []
-        for i in range(len(cmds)):
-            try:
-                with open(os.path.join(tmp, "out.%d" % i)) as f:
-                    outs.append(f.read())
-            except FileNotFoundError:
-                outs.append("")
+        outs = crash(vmlinux, vmcore, cmds, tmp)
     finally:
         shutil.rmtree(tmp)
     errors = []
