@@ -203,6 +203,7 @@ void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
 	struct zd_devres fresh = { 0 };
 	struct zd_devres *d = cache && !t->host.mem.live ? cache : &fresh;
 	uint64_t dev = 0, name, drv;
+	struct zd_error *err;
 	size_t found = 0;
 
 	if (!l->have_devres) {
@@ -225,8 +226,11 @@ void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
 				     "in no device's devres (not devm_memremap_pages(), or unbinding)");
 		goto out;
 	}
+	err = NULL;
 	if (!get_u64(t, dev + l->dev_kobj + l->kobj_name, &name) ||
-	    zd_read_cstring(t, name, 256, nm->devres, sizeof(nm->devres))) {
+	    (err = zd_read_cstring(t, name, 256, nm->devres,
+				   sizeof(nm->devres)))) {
+		zd_error_destroy(err);
 		nm->devres[0] = '\0';
 		snprintf(nm->devres_why, sizeof(nm->devres_why),
 			 "name of device 0x%" PRIx64 " unreadable", dev);
