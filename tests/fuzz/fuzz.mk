@@ -18,7 +18,7 @@ FOUT := $(FUZZ)/out/$(FLAVOR)
 FOBJ := $(FOUT)/obj
 
 FUZZ_TARGETS := fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms \
-		fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk
+		fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk fuzz_names
 
 ifeq ($(FLAVOR),libfuzzer)
 FUZZ_CC ?= clang
@@ -85,6 +85,10 @@ $(FOUT)/fuzz_dumpcheck: $(FOBJ)/fuzz/fuzz_dumpcheck.o $(FOBJ)/cli/dumpcheck.o \
 
 $(FOUT)/fuzz_walkers: $(FOBJ)/fuzz/fuzz_walkers.o $(FUZZ_HOST_OBJ) \
 		      $(FUZZ_LIB_OBJS) $(FUZZ_DRIVER)
+	$(FUZZ_LINK)
+
+$(FOUT)/fuzz_names: $(FOBJ)/fuzz/fuzz_names.o $(FUZZ_HOST_OBJ) \
+		    $(FUZZ_LIB_OBJS) $(FUZZ_DRIVER)
 	$(FUZZ_LINK)
 
 $(FOUT)/fuzz_printk: $(FOBJ)/fuzz/fuzz_printk.o $(FUZZ_HOST_OBJ) \

@@ -428,6 +428,68 @@ static void add_layout(struct fz_host *h, const struct fz_member *m,
 		fz_add_type(h, t[i].name, t[i].size);
 }
 
+static const struct fz_member layout_names[] = {
+	{ "resource", "start", FZ_RES_START, 8 },
+	{ "resource", "end", FZ_RES_END, 8 },
+	{ "resource", "name", FZ_RES_NAME, 8 },
+	{ "resource", "parent", FZ_RES_PARENT, 8 },
+	{ "resource", "sibling", FZ_RES_SIBLING, 8 },
+	{ "resource", "child", FZ_RES_CHILD, 8 },
+	{ "kset", "list", FZ_KSET_LIST, 16 },
+	{ "kobject", "name", FZ_KOBJ_NAME, 8 },
+	{ "kobject", "entry", FZ_KOBJ_ENTRY, 16 },
+	{ "device", "kobj", FZ_DEV_KOBJ, 0x40 },
+	{ "device", "driver", FZ_DEV_DRIVER, 8 },
+	{ "device", "devres_head", FZ_DEV_DEVRES, 16 },
+	{ "device_driver", "name", FZ_DRV_NAME, 8 },
+	{ "devres_node", "entry", FZ_NODE_ENTRY, 16 },
+	{ "devres_node", "release", FZ_NODE_RELEASE, 8 },
+	{ "devres", "data", FZ_DEVRES_DATA, 0 },
+	{ "action_devres", "data", 0, 8 },
+	{ "action_devres", "action", 8, 8 },
+	{ "module", "state", FZ_MOD_STATE, 4 },
+	{ "module", "list", FZ_MOD_LIST, 16 },
+	{ "module", "name", FZ_MOD_NAME, FZ_MOD_NAME_LEN },
+	{ "module", "core_layout", FZ_MOD_CORE_LAYOUT, FZ_LAYOUT_SIZE },
+	{ "module", "init_layout", FZ_MOD_INIT_LAYOUT, FZ_LAYOUT_SIZE },
+	{ "module", "kallsyms", FZ_MOD_KALLSYMS, 8 },
+	{ "module_layout", "base", 0, 8 },
+	{ "module_layout", "size", 8, 4 },
+	{ "mod_kallsyms", "symtab", FZ_KS_SYMTAB, 8 },
+	{ "mod_kallsyms", "num_symtab", FZ_KS_NUM, 4 },
+	{ "mod_kallsyms", "strtab", FZ_KS_STRTAB, 8 },
+	{ "rq", "clock", 0, 8 },
+	{ "task_struct", "sched_info", FZ_TASK_SCHED_INFO, 32 },
+	{ "sched_info", "last_arrival", FZ_SCHED_LAST_ARRIVAL, 8 },
+};
+
+static const struct fz_type types_names[] = {
+	{ "resource", FZ_RES_SIZE },  { "kset", 0x60 },
+	{ "kobject", 0x40 },	      { "device", FZ_DEV_SIZE },
+	{ "device_driver", 0x40 },    { "devres_node", 0x28 },
+	{ "devres", FZ_DEVRES_DATA }, { "action_devres", 16 },
+	{ "module", FZ_MOD_SIZE },    { "module_layout", FZ_LAYOUT_SIZE },
+	{ "mod_kallsyms", 32 },	      { "rq", 0x100 },
+	{ "sched_info", 32 },
+};
+
+void fz_tables_names(struct fz_host *h, uint64_t cpu0_offset)
+{
+	add_layout(h, layout_names, NELEM(layout_names), types_names,
+		   NELEM(types_names));
+	fz_set_enum(h, "MODULE_STATE_UNFORMED", 3);
+	fz_add_symbol(h, "iomem_resource", FZ_KNAMES + FZ_N_IOMEM,
+		      FZ_RES_SIZE);
+	fz_add_symbol(h, "devices_kset", FZ_KNAMES + FZ_N_KSET_PTR, 8);
+	fz_add_symbol(h, "modules", FZ_KNAMES + FZ_N_MODULES, 16);
+	fz_add_symbol(h, "runqueues", FZ_KNAMES + FZ_N_RQ - cpu0_offset,
+		      0x100);
+	fz_add_symbol(h, "devm_action_release", FZ_FN_DEVM_ACTION_RELEASE,
+		      0x40);
+	fz_add_symbol(h, "devm_memremap_pages_release",
+		      FZ_FN_DEVM_MEMREMAP_RELEASE, 0x100);
+}
+
 void fz_tables_6_1(struct fz_host *h)
 {
 	add_layout(h, layout_6_1, NELEM(layout_6_1), types_6_1,

@@ -28,10 +28,10 @@
 #include "zdref/host.h"
 
 #define FZ_MAX_REGIONS 48
-#define FZ_MAX_SYMS 48
-#define FZ_MAX_TYPES 48
-#define FZ_MAX_MEMBERS 160
-#define FZ_MAX_ENUMS 16
+#define FZ_MAX_SYMS 80
+#define FZ_MAX_TYPES 80
+#define FZ_MAX_MEMBERS 256
+#define FZ_MAX_ENUMS 24
 #define FZ_MAX_NUMBERS 8
 
 struct fz_region {
@@ -327,6 +327,77 @@ bool fz_kernel_build(struct fz_kernel *k, const uint8_t *data, size_t len);
  */
 #define FZ_KERNEL_EXAMPLES 8
 size_t fz_kernel_example(unsigned int variant, uint8_t *out, size_t cap);
+
+/*
+ * The "names image" of fuzz_names, mapped at FZ_KNAMES over an example
+ * kernel: the roots at fixed offsets, everything else free-form, every
+ * pointer FZ_KNAMES + an offset (or anything else, which then faults).
+ *
+ *   0x000  struct resource iomem_resource
+ *   0x040  struct kset *devices_kset
+ *   0x048  struct list_head modules
+ *   0x100  the rq of CPU c at 0x100 + FZ_N_RQ_STRIDE c (rq.clock at 0):
+ *          runqueues is the per-CPU offset that puts it there
+ *   0x200  free-form: resources and names, the kset, devices, drivers,
+ *          devres nodes, modules, their symbol and string tables
+ *
+ * Layouts (ours, as tests/unit/test_names.c has them; the 6.1 struct
+ * module of dax-warn-printk.md with core_layout and mod_kallsyms):
+ */
+#define FZ_KNAMES (FZ_HEAP_BASE + 0x100000)
+#define FZ_N_MAX 32768
+#define FZ_N_IOMEM 0x000
+#define FZ_N_KSET_PTR 0x040
+#define FZ_N_MODULES 0x048
+#define FZ_N_RQ 0x100
+#define FZ_N_RQ_STRIDE 16
+#define FZ_N_FREE 0x200
+#define FZ_RES_START 0
+#define FZ_RES_END 8
+#define FZ_RES_NAME 16
+#define FZ_RES_PARENT 40
+#define FZ_RES_SIBLING 48
+#define FZ_RES_CHILD 56
+#define FZ_RES_SIZE 64
+#define FZ_KSET_LIST 0x20
+#define FZ_KOBJ_NAME 0
+#define FZ_KOBJ_ENTRY 8
+#define FZ_DEV_KOBJ 0
+#define FZ_DEV_DRIVER 0x48
+#define FZ_DEV_DEVRES 0x60
+#define FZ_DEV_SIZE 0x100
+#define FZ_DRV_NAME 0
+#define FZ_NODE_ENTRY 0
+#define FZ_NODE_RELEASE 16
+#define FZ_DEVRES_DATA 0x40
+#define FZ_MOD_STATE 0
+#define FZ_MOD_LIST 0x8
+#define FZ_MOD_NAME 0x18
+#define FZ_MOD_NAME_LEN 56
+#define FZ_MOD_CORE_LAYOUT 0x140
+#define FZ_MOD_INIT_LAYOUT 0x190
+#define FZ_MOD_KALLSYMS 0x220
+#define FZ_MOD_SIZE 0x280
+#define FZ_LAYOUT_SIZE 0x50
+#define FZ_KS_SYMTAB 0
+#define FZ_KS_NUM 8
+#define FZ_KS_STRTAB 16
+/* task_struct.sched_info.last_arrival: ours, inside FZ_TASK_SIZE */
+#define FZ_TASK_SCHED_INFO 0x40
+#define FZ_SCHED_LAST_ARRIVAL 16
+/* the functions a devm_memremap_pages() devres node names */
+#define FZ_FN_DEVM_ACTION_RELEASE (FZ_TEXT_BASE + 0x7000)
+#define FZ_FN_DEVM_MEMREMAP_RELEASE (FZ_TEXT_BASE + 0x7100)
+
+/*
+ * The types and symbols of the names image: iomem (struct resource),
+ * devres (kset, kobject, device, device_driver, devres_node, devres,
+ * action_devres), the modules list (struct module, module_layout,
+ * mod_kallsyms, MODULE_STATE_UNFORMED), the rq clock (runqueues, rq.clock,
+ * task_struct.sched_info, sched_info.last_arrival).  cpu0_offset: the
+ * kernel's __per_cpu_offset[0] (runqueues is placed from it).
+ */
+void fz_tables_names(struct fz_host *h, uint64_t cpu0_offset);
 
 /* Byte helpers (little-endian, unaligned). */
 static inline uint64_t fz_le64(const uint8_t *p)

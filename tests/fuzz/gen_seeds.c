@@ -1260,6 +1260,140 @@ static void printk(void)
 	free(b.p);
 }
 
+/* fuzz_names: example kernel, flags, then the names image (fuzzhost.h) */
+
+static void n64(uint8_t *im, size_t at, uint64_t v)
+{
+	fz_put64(im + at, v);
+}
+
+#define NA(off) (FZ_KNAMES + (off))
+
+static size_t nstr(uint8_t *im, size_t *at, const char *s)
+{
+	size_t here = *at;
+
+	memcpy(im + here, s, strlen(s) + 1);
+	*at += strlen(s) + 1;
+	return here;
+}
+
+static void list_self(uint8_t *im, size_t head)
+{
+	n64(im, head, NA(head));
+	n64(im, head + 8, NA(head));
+}
+
+/* next/prev of a two-element circular list head -> a -> b -> head */
+static void list3(uint8_t *im, size_t head, size_t a, size_t b)
+{
+	n64(im, head, NA(a));
+	n64(im, head + 8, NA(b));
+	n64(im, a, NA(b));
+	n64(im, a + 8, NA(head));
+	n64(im, b, NA(head));
+	n64(im, b + 8, NA(a));
+}
+
+/*
+ * The image of a 6.1 machine with one pmem namespace over example
+ * kernel 0's range (0x10000000, 64 pages): iomem "PCI mem" > System RAM,
+ * Persistent Memory (legacy) > namespace0.0; devices ndbus0 and
+ * namespace0.0 (bound to nd_pmem, with its devm_memremap_pages() node
+ * after another one); module nd_pmem with two symbols; eight rq clocks.
+ */
+static size_t names_image(uint8_t *im)
+{
+	enum { R1 = 0x200, R2 = 0x240, R3 = 0x280, STR = 0x300, KSET = 0x600,
+	       DEV1 = 0x700, DEV2 = 0x800, DRV = 0x900, NODE1 = 0xa00,
+	       NODE2 = 0xa80, MOD = 0xc00, KS = 0xf00, SYMTAB = 0xf40,
+	       STRTAB = 0xfa0, END = 0x1000 };
+	size_t at = STR, pci, ram, pmem, ns, bus, drv, sym1, sym2;
+
+	memset(im, 0, END);
+	pci = nstr(im, &at, "PCI mem");
+	ram = nstr(im, &at, "System RAM");
+	pmem = nstr(im, &at, "Persistent Memory (legacy)");
+	ns = nstr(im, &at, "namespace0.0");
+	bus = nstr(im, &at, "ndbus0");
+	drv = nstr(im, &at, "nd_pmem");
+	/* kernel/resource.c: children inside their parent, in address order */
+	n64(im, FZ_N_IOMEM + FZ_RES_END, ~0ULL);
+	n64(im, FZ_N_IOMEM + FZ_RES_NAME, NA(pci));
+	n64(im, FZ_N_IOMEM + FZ_RES_CHILD, NA(R1));
+	n64(im, R1 + FZ_RES_START, 0x1000);
+	n64(im, R1 + FZ_RES_END, 0x0fffffff);
+	n64(im, R1 + FZ_RES_NAME, NA(ram));
+	n64(im, R1 + FZ_RES_PARENT, NA(FZ_N_IOMEM));
+	n64(im, R1 + FZ_RES_SIBLING, NA(R2));
+	n64(im, R2 + FZ_RES_START, 0x10000000);
+	n64(im, R2 + FZ_RES_END, 0x1fffffff);
+	n64(im, R2 + FZ_RES_NAME, NA(pmem));
+	n64(im, R2 + FZ_RES_PARENT, NA(FZ_N_IOMEM));
+	n64(im, R2 + FZ_RES_CHILD, NA(R3));
+	n64(im, R3 + FZ_RES_START, 0x10000000);
+	n64(im, R3 + FZ_RES_END, 0x1003ffff);
+	n64(im, R3 + FZ_RES_NAME, NA(ns));
+	n64(im, R3 + FZ_RES_PARENT, NA(R2));
+	/* devices_kset->list: ndbus0, namespace0.0 by kobj.entry */
+	n64(im, FZ_N_KSET_PTR, NA(KSET));
+	list3(im, KSET + FZ_KSET_LIST, DEV1 + FZ_DEV_KOBJ + FZ_KOBJ_ENTRY,
+	      DEV2 + FZ_DEV_KOBJ + FZ_KOBJ_ENTRY);
+	n64(im, DEV1 + FZ_DEV_KOBJ + FZ_KOBJ_NAME, NA(bus));
+	list_self(im, DEV1 + FZ_DEV_DEVRES);
+	n64(im, DEV2 + FZ_DEV_KOBJ + FZ_KOBJ_NAME, NA(ns));
+	n64(im, DEV2 + FZ_DEV_DRIVER, NA(DRV));
+	n64(im, DRV + FZ_DRV_NAME, NA(drv));
+	/* __devm_add_action(): a devm_action_release node, action_devres */
+	list3(im, DEV2 + FZ_DEV_DEVRES, NODE1 + FZ_NODE_ENTRY,
+	      NODE2 + FZ_NODE_ENTRY);
+	n64(im, NODE1 + FZ_NODE_RELEASE, FZ_TEXT_BASE + 0x7200);
+	n64(im, NODE2 + FZ_NODE_RELEASE, FZ_FN_DEVM_ACTION_RELEASE);
+	n64(im, NODE2 + FZ_DEVRES_DATA, FZ_KPGMAP);
+	n64(im, NODE2 + FZ_DEVRES_DATA + 8, FZ_FN_DEVM_MEMREMAP_RELEASE);
+	/* modules: nd_pmem, its core region holding struct module */
+	n64(im, FZ_N_MODULES, NA(MOD + FZ_MOD_LIST));
+	n64(im, FZ_N_MODULES + 8, NA(MOD + FZ_MOD_LIST));
+	n64(im, MOD + FZ_MOD_LIST, NA(FZ_N_MODULES));
+	n64(im, MOD + FZ_MOD_LIST + 8, NA(FZ_N_MODULES));
+	memcpy(im + MOD + FZ_MOD_NAME, "nd_pmem", 8);
+	n64(im, MOD + FZ_MOD_CORE_LAYOUT, NA(MOD - 0x400));
+	fz_put32(im + MOD + FZ_MOD_CORE_LAYOUT + 8, 0x800);
+	n64(im, MOD + FZ_MOD_KALLSYMS, NA(KS));
+	n64(im, KS + FZ_KS_SYMTAB, NA(SYMTAB));
+	fz_put32(im + KS + FZ_KS_NUM, 3);
+	n64(im, KS + FZ_KS_STRTAB, NA(STRTAB));
+	at = STRTAB + 1;
+	sym1 = nstr(im, &at, "fsdax_pagemap_ops") - STRTAB;
+	sym2 = nstr(im, &at, "pmem_pagemap_cleanup") - STRTAB;
+	/* Elf64_Sym: st_name@0, st_shndx@6, st_value@8 (symtab[0] null) */
+	fz_put32(im + SYMTAB + 24, (uint32_t)sym1);
+	im[SYMTAB + 24 + 6] = 5;
+	n64(im, SYMTAB + 24 + 8, NA(MOD - 0x300));
+	fz_put32(im + SYMTAB + 48, (uint32_t)sym2);
+	im[SYMTAB + 48 + 6] = 1;
+	n64(im, SYMTAB + 48 + 8, NA(MOD - 0x200));
+	/* rq clocks: CPU c at 0x100 + 16 c */
+	for (int c = 0; c < FZ_MAX_CPUS; c++)
+		n64(im, FZ_N_RQ + FZ_N_RQ_STRIDE * c, 7652787252ULL - c);
+	return END;
+}
+
+static void names(void)
+{
+	static uint8_t b[2 + 0x1000];
+	size_t n = names_image(b + 2);
+
+	b[0] = 0, b[1] = 0;
+	seed("fuzz_names", "pmem", b, 2 + n);
+	b[0] = 1, b[1] = 3; /* waiters, busy pages: live, -p */
+	seed("fuzz_names", "pmem-busy-live-detail", b, 2 + n);
+	b[0] = 5, b[1] = 0; /* two ranges */
+	seed("fuzz_names", "pmem-two-ranges", b, 2 + n);
+	b[0] = 0, b[1] = 0;
+	seed("fuzz_names", "no-image", b, 2);
+}
+
 /* fuzz_args: NUL-separated arguments */
 
 static void args_seed(const char *name, const char *const *argv)
@@ -1317,5 +1451,6 @@ int main(int argc, char **argv)
 	args();
 	dumpcheck();
 	printk();
+	names();
 	return 0;
 }

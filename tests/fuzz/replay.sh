@@ -16,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-ALL="fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk"
+ALL="fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk fuzz_names"
 TARGETS=${*:-$ALL}
 FUZZ=tests/fuzz
 BIN=$FUZZ/out/replay

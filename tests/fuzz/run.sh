@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 
 SECONDS_PER_TARGET=${1:-60}
 shift || true
-ALL="fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk"
+ALL="fuzz_flattened fuzz_walkers fuzz_sections fuzz_kallsyms fuzz_btf fuzz_args fuzz_dumpcheck fuzz_printk fuzz_names"
 TARGETS=${*:-$ALL}
 FUZZ=tests/fuzz
 OUT=$FUZZ/out
