@@ -61,9 +61,9 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 UNIT_TESTS = tests/unit/test_percpu_ref tests/unit/test_xarray tests/unit/test_radix tests/unit/test_eras \
 	     tests/unit/test_busy tests/unit/test_live tests/unit/test_registry tests/unit/test_printk tests/unit/test_names \
 	     tests/unit/test_sections tests/unit/test_model
-UNIT_SUPPORT = tests/unit/fakehost.c
+UNIT_SUPPORT = tests/unit/fakehost.c tests/common/tables.c
 
-tests/unit/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/fakehost.h $(LIB_SRCS) $(LIB_HDRS)
+tests/unit/%: tests/unit/%.c $(UNIT_SUPPORT) tests/unit/fakehost.h tests/common/tables.h $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(ZD_CFLAGS) -Ilib -O1 -g $(SAN) -o $@ $< $(UNIT_SUPPORT) $(LIB_SRCS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
 

@@ -46,7 +46,7 @@ FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FOBJ)/%.o)
 # are opened), every other standalone source from an archive.
 FUZZ_CLI_SRCS := $(filter-out cli/main.c cli/sources.c cli/kdump_memory.c,$(CLI_SRCS))
 FUZZ_CLI_LIB := $(FOBJ)/libcli.a
-FUZZ_HOST_OBJ := $(FOBJ)/fuzz/fuzzhost.o
+FUZZ_HOST_OBJ := $(FOBJ)/fuzz/fuzzhost.o $(FOBJ)/common/tables.o
 ERROR_OBJ := $(FOBJ)/lib/error.o
 
 .DEFAULT_GOAL := fuzz-targets
@@ -68,6 +68,10 @@ $(FUZZ_CLI_LIB): $(FUZZ_CLI_SRCS:%.c=$(FOBJ)/%.o)
 $(FOBJ)/cli/main_as_zdref_main.o: cli/main.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CLI_PKG_CFLAGS) -Dmain=zdref_main -c -o $@ $<
+
+$(FOBJ)/common/%.o: tests/common/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FOBJ)/fuzz/%.o: $(FUZZ)/%.c
 	@mkdir -p $(dir $@)

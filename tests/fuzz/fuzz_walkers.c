@@ -101,9 +101,9 @@ static void tables(struct fz_host *h, uint8_t variant)
 		fz_add_member(h, "percpu_ref", "confirm_switch", 24, 8);
 		fz_remove_member(h, "dev_pagemap", "ref");
 		fz_add_member(h, "dev_pagemap", "ref", 48, 8);
-		for (size_t i = 0; i < h->ntypes; i++)
-			if (!strcmp(h->types[i].name, "percpu_ref"))
-				h->types[i].size = 56;
+		for (size_t i = 0; i < h->tab.ntypes; i++)
+			if (!strcmp(h->tab.types[i].name, "percpu_ref"))
+				h->tab.types[i].size = 56;
 	}
 }
 

@@ -106,104 +106,12 @@ void fz_map_parts(struct fz_host *h, uint64_t addr, const void *bytes,
 
 /* Tables */
 
-static struct zd_error *notfound(const char *what, const char *a,
-				 const char *b)
-{
-	return zd_error_create(ZD_ERR_NOTFOUND, "%s %s%s%s not found", what, a,
-			       b ? "." : "", b ? b : "");
-}
-
-static struct zd_error *fz_symbol(void *arg, const char *name, uint64_t *addr,
-				  uint64_t *size)
-{
-	struct fz_host *h = arg;
-
-	for (size_t i = 0; i < h->nsyms; i++) {
-		if (!strcmp(h->syms[i].name, name)) {
-			*addr = h->syms[i].addr;
-			*size = h->syms[i].size;
-			return NULL;
-		}
-	}
-	return notfound("symbol", name, NULL);
-}
-
-static struct zd_error *fz_symbolize(void *arg, uint64_t addr, char *name,
-				     size_t len, uint64_t *offset)
-{
-	struct fz_host *h = arg;
-
-	for (size_t i = 0; i < h->nsyms; i++) {
-		const struct fz_sym *s = &h->syms[i];
-
-		if (addr >= s->addr && addr - s->addr < (s->size ? s->size : 1)) {
-			snprintf(name, len, "%s", s->name);
-			*offset = addr - s->addr;
-			return NULL;
-		}
-	}
-	return zd_error_create(ZD_ERR_NOTFOUND, "no symbol at 0x%llx",
-			       (unsigned long long)addr);
-}
-
-static struct zd_error *fz_type_size(void *arg, const char *type,
-				     uint64_t *size)
-{
-	struct fz_host *h = arg;
-
-	for (size_t i = 0; i < h->ntypes; i++) {
-		if (!strcmp(h->types[i].name, type)) {
-			*size = h->types[i].size;
-			return NULL;
-		}
-	}
-	return notfound("type", type, NULL);
-}
-
-static struct zd_error *fz_member(void *arg, const char *type,
-				  const char *member, uint64_t *offset,
-				  uint64_t *size)
-{
-	struct fz_host *h = arg;
-
-	for (size_t i = 0; i < h->nmembers; i++) {
-		const struct fz_member *m = &h->members[i];
-
-		if (!strcmp(m->type, type) && !strcmp(m->member, member)) {
-			*offset = m->offset;
-			*size = m->size;
-			return NULL;
-		}
-	}
-	return notfound("member", type, member);
-}
-
-static struct zd_error *fz_enumerator(void *arg, const char *name,
-				      int64_t *value)
-{
-	struct fz_host *h = arg;
-
-	for (size_t i = 0; i < h->nenums; i++) {
-		if (!strcmp(h->enums[i].name, name)) {
-			*value = h->enums[i].value;
-			return NULL;
-		}
-	}
-	return notfound("enumerator", name, NULL);
-}
-
 static struct zd_error *fz_vmcoreinfo(void *arg, const char *key, char *buf,
 				      size_t len)
 {
 	struct fz_host *h = arg;
 
-	for (size_t i = 0; i < h->nnumbers; i++) {
-		if (!strcmp(h->numbers[i].name, key)) {
-			snprintf(buf, len, "%s", h->numbers[i].value);
-			return NULL;
-		}
-	}
-	return notfound("VMCOREINFO line", key, NULL);
+	return zt_vmcoreinfo(&h->tab, key, buf, len);
 }
 
 void fz_init(struct fz_host *h)
@@ -212,78 +120,51 @@ void fz_init(struct fz_host *h)
 	h->host.mem.arg = h;
 	h->host.mem.read = fz_read;
 	h->host.mem.vmcoreinfo = fz_vmcoreinfo;
-	h->host.types.arg = h;
-	h->host.types.symbol = fz_symbol;
-	h->host.types.symbolize = fz_symbolize;
-	h->host.types.type_size = fz_type_size;
-	h->host.types.member = fz_member;
-	h->host.types.enumerator = fz_enumerator;
+	zt_types_half(&h->tab, &h->host.types);
 }
 
+/* A full table drops the entry: what an input says never aborts. */
 void fz_add_symbol(struct fz_host *h, const char *name, uint64_t addr,
 		   uint64_t size)
 {
-	if (h->nsyms < FZ_MAX_SYMS)
-		h->syms[h->nsyms++] = (struct fz_sym){ name, addr, size };
+	(void)zt_add_symbol(&h->tab, name, addr, size);
 }
 
 void fz_remove_symbol(struct fz_host *h, const char *name)
 {
-	for (size_t i = 0; i < h->nsyms; i++)
-		if (!strcmp(h->syms[i].name, name))
-			h->syms[i--] = h->syms[--h->nsyms];
+	zt_remove_symbol(&h->tab, name);
 }
 
 void fz_add_type(struct fz_host *h, const char *name, uint64_t size)
 {
-	if (h->ntypes < FZ_MAX_TYPES)
-		h->types[h->ntypes++] = (struct fz_type){ name, size };
+	(void)zt_add_type(&h->tab, name, size);
 }
 
 void fz_add_member(struct fz_host *h, const char *type, const char *member,
 		   uint64_t offset, uint64_t size)
 {
-	if (h->nmembers < FZ_MAX_MEMBERS)
-		h->members[h->nmembers++] =
-			(struct fz_member){ type, member, offset, size };
+	(void)zt_add_member(&h->tab, type, member, offset, size);
 }
 
 void fz_remove_member(struct fz_host *h, const char *type,
 		      const char *member)
 {
-	for (size_t i = 0; i < h->nmembers; i++)
-		if (!strcmp(h->members[i].type, type) &&
-		    !strcmp(h->members[i].member, member))
-			h->members[i--] = h->members[--h->nmembers];
+	zt_remove_member(&h->tab, type, member);
 }
 
 void fz_remove_enum(struct fz_host *h, const char *name)
 {
-	for (size_t i = 0; i < h->nenums; i++)
-		if (!strcmp(h->enums[i].name, name))
-			h->enums[i--] = h->enums[--h->nenums];
+	zt_remove_enum(&h->tab, name);
 }
 
 void fz_set_enum(struct fz_host *h, const char *name, int64_t value)
 {
-	fz_remove_enum(h, name);
-	if (h->nenums < FZ_MAX_ENUMS)
-		h->enums[h->nenums++] = (struct fz_enum){ name, value };
+	(void)zt_set_enum(&h->tab, name, value);
 }
 
 void fz_set_number(struct fz_host *h, const char *name, const char *value)
 {
-	size_t i;
-
-	for (i = 0; i < h->nnumbers && strcmp(h->numbers[i].name, name); i++)
-		;
-	if (i == FZ_MAX_NUMBERS)
-		return;
-	if (i == h->nnumbers)
-		h->nnumbers++;
-	h->numbers[i].name = name;
-	snprintf(h->numbers[i].value, sizeof(h->numbers[i].value), "%s",
-		 value);
+	(void)zt_set_number(&h->tab, name, value);
 }
 
 void fz_set_number_u(struct fz_host *h, const char *name, uint64_t value)
@@ -295,76 +176,12 @@ void fz_set_number_u(struct fz_host *h, const char *name, uint64_t value)
 }
 
 /*
- * include/linux/mm_types.h, memremap.h, percpu-refcount.h, mmzone.h,
- * xarray.h, completion.h, swait.h of 6.1, x86_64: the table of
- * tests/unit/fakehost.c (layout_6_1), with the holder chain and wait-bit
- * layout of tests/unit/test_busy.c.
+ * Beyond the 6.1 table of tests/common/tables.c: folio._pincount, the
+ * holder chain and the wait-bit layout of tests/unit/test_busy.c, and
+ * dev_pagemap_ops.
  */
-static const struct fz_member layout_6_1[] = {
-	{ "page", "flags", 0, 8 },
-	{ "page", "lru", 8, 16 },
-	{ "page", "pgmap", 8, 8 },
-	{ "page", "compound_head", 8, 8 },
-	{ "page", "zone_device_data", 16, 8 },
-	{ "page", "mapping", 24, 8 },
-	{ "page", "index", 32, 8 },
-	{ "page", "_mapcount", 48, 4 },
-	{ "page", "_refcount", 52, 4 },
-	{ "folio", "flags", 0, 8 },
-	{ "folio", "lru", 8, 16 },
-	{ "folio", "mapping", 24, 8 },
-	{ "folio", "_refcount", 52, 4 },
+static const struct zt_member layout_6_1_more[] = {
 	{ "folio", "_pincount", 64 + 52, 4 },
-	{ "mem_section", "section_mem_map", 0, 8 },
-	{ "mem_section", "usage", 8, 8 },
-	{ "mem_section_usage", "subsection_map", 0, 8 },
-	{ "mem_section_usage", "pageblock_flags", 8, 0 },
-	{ "vmem_altmap", "base_pfn", 0, 8 },
-	{ "vmem_altmap", "end_pfn", 8, 8 },
-	{ "vmem_altmap", "reserve", 16, 8 },
-	{ "vmem_altmap", "free", 24, 8 },
-	{ "vmem_altmap", "align", 32, 8 },
-	{ "vmem_altmap", "alloc", 40, 8 },
-	{ "dev_pagemap", "altmap", 0, 48 },
-	{ "dev_pagemap", "ref", 48, 16 },
-	{ "dev_pagemap", "done", 64, 32 },
-	{ "dev_pagemap", "type", 96, 4 },
-	{ "dev_pagemap", "flags", 100, 4 },
-	{ "dev_pagemap", "vmemmap_shift", 104, 8 },
-	{ "dev_pagemap", "ops", 112, 8 },
-	{ "dev_pagemap", "owner", 120, 8 },
-	{ "dev_pagemap", "nr_range", 128, 4 },
-	{ "dev_pagemap", "range", 136, 16 },
-	{ "dev_pagemap", "ranges", 136, 0 },
-	{ "range", "start", 0, 8 },
-	{ "range", "end", 8, 8 },
-	{ "percpu_ref", "percpu_count_ptr", 0, 8 },
-	{ "percpu_ref", "data", 8, 8 },
-	{ "percpu_ref_data", "count", 0, 8 },
-	{ "percpu_ref_data", "release", 8, 8 },
-	{ "percpu_ref_data", "confirm_switch", 16, 8 },
-	{ "percpu_ref_data", "rcu", 32, 16 },
-	{ "percpu_ref_data", "ref", 48, 8 },
-	{ "completion", "done", 0, 4 },
-	{ "completion", "wait", 8, 24 },
-	{ "swait_queue_head", "lock", 0, 4 },
-	{ "swait_queue_head", "task_list", 8, 16 },
-	{ "swait_queue", "task", 0, 8 },
-	{ "swait_queue", "task_list", 8, 16 },
-	{ "task_struct", "__state", FZ_TASK_STATE, 4 },
-	{ "task_struct", "pid", FZ_TASK_PID, 4 },
-	{ "task_struct", "comm", FZ_TASK_COMM, 16 },
-	{ "xarray", "xa_lock", 0, 4 },
-	{ "xarray", "xa_flags", 4, 4 },
-	{ "xarray", "xa_head", 8, 8 },
-	{ "xa_node", "shift", 0, 1 },
-	{ "xa_node", "offset", 1, 1 },
-	{ "xa_node", "count", 2, 1 },
-	{ "xa_node", "nr_values", 3, 1 },
-	{ "xa_node", "parent", 8, 8 },
-	{ "xa_node", "array", 16, 8 },
-	{ "xa_node", "slots", 40, 512 },
-	{ "xa_node", "marks", 552, 24 },
 	/* tests/unit/test_busy.c: the inode chain, wait-bit entries */
 	{ "address_space", "host", FZ_AS_HOST, 8 },
 	{ "inode", "i_sb", FZ_INODE_SB, 8 },
@@ -383,23 +200,8 @@ static const struct fz_member layout_6_1[] = {
 	{ "dev_pagemap_ops", "migrate_to_ram", 8, 8 },
 };
 
-static const struct fz_type types_6_1[] = {
-	{ "page", 64 },
-	{ "folio", 64 },
-	{ "mem_section", 16 },
-	{ "mem_section_usage", 8 },
-	{ "vmem_altmap", 48 },
-	{ "dev_pagemap", 152 },
+static const struct zt_type types_6_1_more[] = {
 	{ "dev_pagemap_ops", 48 },
-	{ "range", 16 },
-	{ "percpu_ref", 16 },
-	{ "percpu_ref_data", 56 },
-	{ "completion", 32 },
-	{ "swait_queue_head", 24 },
-	{ "swait_queue", 24 },
-	{ "task_struct", FZ_TASK_SIZE },
-	{ "xarray", 16 },
-	{ "xa_node", 576 },
 	{ "address_space", 64 },
 	{ "inode", 0x100 },
 	{ "super_block", 0x100 },
@@ -418,8 +220,8 @@ static const char *const functions_6_1[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static void add_layout(struct fz_host *h, const struct fz_member *m,
-		       size_t nm, const struct fz_type *t, size_t nt)
+static void add_layout(struct fz_host *h, const struct zt_member *m,
+		       size_t nm, const struct zt_type *t, size_t nt)
 {
 	for (size_t i = 0; i < nm; i++)
 		fz_add_member(h, m[i].type, m[i].member, m[i].offset,
@@ -428,7 +230,7 @@ static void add_layout(struct fz_host *h, const struct fz_member *m,
 		fz_add_type(h, t[i].name, t[i].size);
 }
 
-static const struct fz_member layout_names[] = {
+static const struct zt_member layout_names[] = {
 	{ "resource", "start", FZ_RES_START, 8 },
 	{ "resource", "end", FZ_RES_END, 8 },
 	{ "resource", "name", FZ_RES_NAME, 8 },
@@ -463,7 +265,7 @@ static const struct fz_member layout_names[] = {
 	{ "sched_info", "last_arrival", FZ_SCHED_LAST_ARRIVAL, 8 },
 };
 
-static const struct fz_type types_names[] = {
+static const struct zt_type types_names[] = {
 	{ "resource", FZ_RES_SIZE },  { "kset", 0x60 },
 	{ "kobject", 0x40 },	      { "device", FZ_DEV_SIZE },
 	{ "device_driver", 0x40 },    { "devres_node", 0x28 },
@@ -492,8 +294,11 @@ void fz_tables_names(struct fz_host *h, uint64_t cpu0_offset)
 
 void fz_tables_6_1(struct fz_host *h)
 {
-	add_layout(h, layout_6_1, NELEM(layout_6_1), types_6_1,
-		   NELEM(types_6_1));
+	/* the 6.1 layout of tests/common/tables.c, and more */
+	(void)zt_add_layout(&h->tab, zt_layout_6_1, zt_layout_6_1_len,
+			    zt_types_6_1, zt_types_6_1_len);
+	add_layout(h, layout_6_1_more, NELEM(layout_6_1_more), types_6_1_more,
+		   NELEM(types_6_1_more));
 	for (size_t i = 0;
 	     i < sizeof(functions_6_1) / sizeof(functions_6_1[0]); i++)
 		fz_add_symbol(h, functions_6_1[i], FZ_TEXT_BASE + 0x100 * i,
@@ -592,9 +397,9 @@ bool fz_kernel_build(struct fz_kernel *k, const uint8_t *data, size_t len)
 		fz_set_number_u(h, "NUMBER(PG_head_mask)",
 				1ULL << ((k->hdr.pg_head - 1) % 64));
 	/* An empty line is "absent" to nobody: drop it instead. */
-	for (size_t i = 0; i < h->nnumbers; i++)
-		if (!h->numbers[i].value[0])
-			h->numbers[i--] = h->numbers[--h->nnumbers];
+	for (size_t i = 0; i < h->tab.nnumbers; i++)
+		if (!h->tab.numbers[i].value[0])
+			h->tab.numbers[i--] = h->tab.numbers[--h->tab.nnumbers];
 	h->host.mem.live = k->hdr.flags & FZ_K_LIVE;
 
 	/* .data: mem_section pointer, root table, pgmap_array, CPUs */
@@ -964,7 +769,7 @@ size_t fz_kernel_example(unsigned int variant, uint8_t *out, size_t cap)
 
 /* The kernel log (fuzzhost.h): tests/unit/test_printk.c's layouts */
 
-static const struct fz_member layout_prb[] = {
+static const struct zt_member layout_prb[] = {
 	{ "printk_ringbuffer", "desc_ring", FZ_RB_DESC_RING, 48 },
 	{ "printk_ringbuffer", "text_data_ring", FZ_RB_TEXT_RING, 32 },
 	{ "printk_ringbuffer", "fail", 80, 8 },
@@ -987,7 +792,7 @@ static const struct fz_member layout_prb[] = {
 	{ "printk_info", "dev_info", 24, 64 },
 };
 
-static const struct fz_type types_prb[] = {
+static const struct zt_type types_prb[] = {
 	{ "printk_ringbuffer", FZ_RB_SIZE }, { "prb_desc_ring", 48 },
 	{ "prb_data_ring", 32 },	     { "prb_desc", FZ_DESC_SIZE },
 	{ "prb_data_blk_lpos", 16 },	     { "printk_info", FZ_INFO_SIZE },

@@ -11,9 +11,10 @@
  * touches a region marked excluded, with ZD_ERR_FAULT if any byte of it is
  * in no region (or the range wraps around), as the real hosts do.
  *
- * Tables: symbols, types, members, enumerators and VMCOREINFO lines, with
+ * Tables: symbols, types, members, enumerators and VMCOREINFO lines
+ * (tests/common/tables.h, which tests/unit/fakehost.c uses too), with
  * fz_tables_6_1() laying out the 6.1 x86_64 kernel of fh_setup_6_1()
- * (the same offsets, written down again here).
+ * from the same shared table.
  *
  * The "kernel" input format (fuzz_sections, and the host fuzz_args audits)
  * is described at struct fz_kernel_header below and in README.md.
@@ -26,13 +27,9 @@
 #include <stdint.h>
 
 #include "zdref/host.h"
+#include "../common/tables.h"
 
 #define FZ_MAX_REGIONS 48
-#define FZ_MAX_SYMS 80
-#define FZ_MAX_TYPES 80
-#define FZ_MAX_MEMBERS 256
-#define FZ_MAX_ENUMS 24
-#define FZ_MAX_NUMBERS 8
 
 struct fz_region {
 	uint64_t addr;
@@ -41,45 +38,11 @@ struct fz_region {
 	bool excluded; /* reads touching it fail with ZD_ERR_EXCLUDED */
 };
 
-struct fz_sym {
-	const char *name;
-	uint64_t addr, size;
-};
-
-struct fz_type {
-	const char *name;
-	uint64_t size;
-};
-
-struct fz_member {
-	const char *type, *member;
-	uint64_t offset, size;
-};
-
-struct fz_enum {
-	const char *name;
-	int64_t value;
-};
-
-struct fz_number {
-	const char *name;
-	char value[24]; /* the line's text, so malformed numbers can be given */
-};
-
 struct fz_host {
 	struct zd_host host;
 	struct fz_region regions[FZ_MAX_REGIONS];
 	size_t nregions;
-	struct fz_sym syms[FZ_MAX_SYMS];
-	size_t nsyms;
-	struct fz_type types[FZ_MAX_TYPES];
-	size_t ntypes;
-	struct fz_member members[FZ_MAX_MEMBERS];
-	size_t nmembers;
-	struct fz_enum enums[FZ_MAX_ENUMS];
-	size_t nenums;
-	struct fz_number numbers[FZ_MAX_NUMBERS];
-	size_t nnumbers;
+	struct zt_tables tab; /* symbols, types, ... (tests/common/tables.h) */
 	uint64_t reads; /* read callbacks served */
 };
 
@@ -207,10 +170,10 @@ const char *fz_tables_printk_record(struct fz_host *h, unsigned int flags,
 #define FZ_RADIX_ROOT_RNODE 8
 #define FZ_RADIX_NODE_SIZE 576
 #define FZ_RADIX_NODE_SLOTS 40
-#define FZ_TASK_STATE 0x18
-#define FZ_TASK_PID 0x80
-#define FZ_TASK_COMM 0xc0
-#define FZ_TASK_SIZE 0x100
+#define FZ_TASK_STATE ZT_TASK_STATE
+#define FZ_TASK_PID ZT_TASK_PID
+#define FZ_TASK_COMM ZT_TASK_COMM
+#define FZ_TASK_SIZE ZT_TASK_SIZE
 #define FZ_AS_HOST 0
 #define FZ_INODE_SB 0x28
 #define FZ_INODE_MAPPING 0x30

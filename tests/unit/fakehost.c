@@ -184,108 +184,14 @@ static struct zd_error *fh_read(void *arg, uint64_t addr, void *buf,
 	return NULL;
 }
 
-static struct zd_error *notfound(const char *what, const char *a,
-				 const char *b)
-{
-	return zd_error_create(ZD_ERR_NOTFOUND, "%s %s%s%s not found", what, a,
-			       b ? "." : "", b ? b : "");
-}
-
-static struct zd_error *fh_symbol(void *arg, const char *name, uint64_t *addr,
-				  uint64_t *size)
-{
-	struct fakehost *fh = arg;
-
-	for (size_t i = 0; i < fh->nsyms; i++) {
-		if (!strcmp(fh->syms[i].name, name)) {
-			*addr = fh->syms[i].addr;
-			*size = fh->syms[i].size;
-			return NULL;
-		}
-	}
-	return notfound("symbol", name, NULL);
-}
-
-static struct zd_error *fh_symbolize(void *arg, uint64_t addr, char *name,
-				     size_t len, uint64_t *offset)
-{
-	struct fakehost *fh = arg;
-
-	for (size_t i = 0; i < fh->nsyms; i++) {
-		const struct fh_sym *s = &fh->syms[i];
-
-		if (addr >= s->addr && addr - s->addr < (s->size ? s->size : 1)) {
-			snprintf(name, len, "%s", s->name);
-			*offset = addr - s->addr;
-			return NULL;
-		}
-	}
-	return zd_error_create(ZD_ERR_NOTFOUND, "no symbol at 0x%llx",
-			       (unsigned long long)addr);
-}
-
-static struct zd_error *fh_type_size(void *arg, const char *type,
-				     uint64_t *size)
-{
-	struct fakehost *fh = arg;
-
-	for (size_t i = 0; i < fh->ntypes; i++) {
-		if (!strcmp(fh->types[i].name, type)) {
-			*size = fh->types[i].size;
-			return NULL;
-		}
-	}
-	return notfound("type", type, NULL);
-}
-
-static struct zd_error *fh_member(void *arg, const char *type,
-				  const char *member, uint64_t *offset,
-				  uint64_t *size)
-{
-	struct fakehost *fh = arg;
-
-	for (size_t i = 0; i < fh->nmembers; i++) {
-		const struct fh_member *m = &fh->members[i];
-
-		if (!strcmp(m->type, type) && !strcmp(m->member, member)) {
-			*offset = m->offset;
-			*size = m->size;
-			return NULL;
-		}
-	}
-	return notfound("member", type, member);
-}
-
-static struct zd_error *fh_enumerator(void *arg, const char *name,
-				      int64_t *value)
-{
-	struct fakehost *fh = arg;
-
-	for (size_t i = 0; i < fh->nenums; i++) {
-		if (!strcmp(fh->enums[i].name, name)) {
-			*value = fh->enums[i].value;
-			return NULL;
-		}
-	}
-	return notfound("enumerator", name, NULL);
-}
-
-/* VMCOREINFO lines: the numbers the test added, in decimal. */
+/* VMCOREINFO lines: the numbers the test added (the memory half's arg). */
 static struct zd_error *fh_vmcoreinfo(void *arg, const char *key, char *buf,
 				      size_t len)
 {
 	struct fakehost *fh = arg;
 
-	for (size_t i = 0; i < fh->nnumbers; i++) {
-		if (!strcmp(fh->numbers[i].name, key)) {
-			snprintf(buf, len, "%llu",
-				 (unsigned long long)fh->numbers[i].value);
-			return NULL;
-		}
-	}
-	return notfound("VMCOREINFO line", key, NULL);
+	return zt_vmcoreinfo(&fh->tab, key, buf, len);
 }
-
 
 struct fakehost *fh_create(void)
 {
@@ -296,12 +202,7 @@ struct fakehost *fh_create(void)
 	fh->host.mem.arg = fh;
 	fh->host.mem.read = fh_read;
 	fh->host.mem.vmcoreinfo = fh_vmcoreinfo;
-	fh->host.types.arg = fh;
-	fh->host.types.symbol = fh_symbol;
-	fh->host.types.symbolize = fh_symbolize;
-	fh->host.types.type_size = fh_type_size;
-	fh->host.types.member = fh_member;
-	fh->host.types.enumerator = fh_enumerator;
+	zt_types_half(&fh->tab, &fh->host.types);
 	fh->heap_next = FH_HEAP_BASE;
 	fh->pcpu_next = FH_PCPU_PTR_FIRST;
 	fh->data_next = FH_DATA_BASE;
@@ -328,57 +229,48 @@ void fh_destroy(struct fakehost *fh)
 void fh_add_symbol(struct fakehost *fh, const char *name, uint64_t addr,
 		   uint64_t size)
 {
-	if (fh->nsyms == FH_MAX_SYMS)
+	if (!zt_add_symbol(&fh->tab, name, addr, size))
 		fh_die("too many symbols", addr);
-	fh->syms[fh->nsyms++] = (struct fh_sym){ name, addr, size };
 }
 
 void fh_add_type(struct fakehost *fh, const char *name, uint64_t size)
 {
-	if (fh->ntypes == FH_MAX_TYPES)
+	if (!zt_add_type(&fh->tab, name, size))
 		fh_die("too many types", size);
-	fh->types[fh->ntypes++] = (struct fh_type){ name, size };
 }
 
 void fh_add_member(struct fakehost *fh, const char *type, const char *member,
 		   uint64_t offset, uint64_t size)
 {
-	if (fh->nmembers == FH_MAX_MEMBERS)
+	if (!zt_add_member(&fh->tab, type, member, offset, size))
 		fh_die("too many members", offset);
-	fh->members[fh->nmembers++] =
-		(struct fh_member){ type, member, offset, size };
 }
 
 void fh_remove_member(struct fakehost *fh, const char *type,
 		      const char *member)
 {
-	for (size_t i = 0; i < fh->nmembers; i++) {
-		if (!strcmp(fh->members[i].type, type) &&
-		    !strcmp(fh->members[i].member, member)) {
-			fh->members[i] = fh->members[--fh->nmembers];
-			return;
-		}
-	}
+	zt_remove_member(&fh->tab, type, member);
 }
 
 void fh_add_enum(struct fakehost *fh, const char *name, int64_t value)
 {
-	if (fh->nenums == FH_MAX_ENUMS)
+	if (!zt_set_enum(&fh->tab, name, value))
 		fh_die("too many enumerators", 0);
-	fh->enums[fh->nenums++] = (struct fh_enum){ name, value };
 }
 
 void fh_add_number(struct fakehost *fh, const char *name, uint64_t value)
 {
-	if (fh->nnumbers == FH_MAX_NUMBERS)
+	char text[24];
+
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)value);
+	if (!zt_set_number(&fh->tab, name, text))
 		fh_die("too many numbers", value);
-	fh->numbers[fh->nnumbers++] = (struct fh_number){ name, value };
 }
 
 uint64_t fh_symbol_addr(struct fakehost *fh, const char *name)
 {
 	uint64_t addr, size;
-	struct zd_error *err = fh_symbol(fh, name, &addr, &size);
+	struct zd_error *err = zt_symbol(&fh->tab, name, &addr, &size);
 
 	if (err) {
 		fprintf(stderr, "fakehost: no symbol %s\n", name);
@@ -408,95 +300,6 @@ static uint64_t data_symbol(struct fakehost *fh, const char *name,
 	return addr;
 }
 
-/*
- * include/linux/mm_types.h, memremap.h, percpu-refcount.h, mmzone.h,
- * xarray.h, completion.h, swait.h of 6.1, x86_64 (pahole of a 6.1 build;
- * kernel-model.md §2.4, §4.1, §5.1).  task_struct offsets are our own.
- */
-static const struct fh_member layout_6_1[] = {
-	{ "page", "flags", 0, 8 },
-	{ "page", "lru", 8, 16 },
-	{ "page", "pgmap", 8, 8 },
-	{ "page", "compound_head", 8, 8 },
-	{ "page", "zone_device_data", 16, 8 },
-	{ "page", "mapping", 24, 8 },
-	{ "page", "index", 32, 8 },
-	{ "page", "_mapcount", 48, 4 },
-	{ "page", "_refcount", 52, 4 },
-	/* 6.1 has struct folio, but its pgmap only arrives in 6.15. */
-	{ "folio", "flags", 0, 8 },
-	{ "folio", "lru", 8, 16 },
-	{ "folio", "mapping", 24, 8 },
-	{ "folio", "_refcount", 52, 4 },
-	{ "mem_section", "section_mem_map", 0, 8 },
-	{ "mem_section", "usage", 8, 8 },
-	{ "mem_section_usage", "subsection_map", 0, 8 },
-	{ "mem_section_usage", "pageblock_flags", 8, 0 },
-	{ "vmem_altmap", "base_pfn", 0, 8 },
-	{ "vmem_altmap", "end_pfn", 8, 8 },
-	{ "vmem_altmap", "reserve", 16, 8 },
-	{ "vmem_altmap", "free", 24, 8 },
-	{ "vmem_altmap", "align", 32, 8 },
-	{ "vmem_altmap", "alloc", 40, 8 },
-	{ "dev_pagemap", "altmap", 0, 48 },
-	{ "dev_pagemap", "ref", 48, 16 },
-	{ "dev_pagemap", "done", 64, 32 },
-	{ "dev_pagemap", "type", 96, 4 },
-	{ "dev_pagemap", "flags", 100, 4 },
-	{ "dev_pagemap", "vmemmap_shift", 104, 8 },
-	{ "dev_pagemap", "ops", 112, 8 },
-	{ "dev_pagemap", "owner", 120, 8 },
-	{ "dev_pagemap", "nr_range", 128, 4 },
-	{ "dev_pagemap", "range", 136, 16 },
-	{ "dev_pagemap", "ranges", 136, 0 },
-	{ "range", "start", 0, 8 },
-	{ "range", "end", 8, 8 },
-	{ "percpu_ref", "percpu_count_ptr", 0, 8 },
-	{ "percpu_ref", "data", 8, 8 },
-	{ "percpu_ref_data", "count", 0, 8 },
-	{ "percpu_ref_data", "release", 8, 8 },
-	{ "percpu_ref_data", "confirm_switch", 16, 8 },
-	{ "percpu_ref_data", "rcu", 32, 16 },
-	{ "percpu_ref_data", "ref", 48, 8 },
-	{ "completion", "done", 0, 4 },
-	{ "completion", "wait", 8, 24 },
-	{ "swait_queue_head", "lock", 0, 4 },
-	{ "swait_queue_head", "task_list", 8, 16 },
-	{ "swait_queue", "task", 0, 8 },
-	{ "swait_queue", "task_list", 8, 16 },
-	{ "task_struct", "__state", FH_TASK_STATE, 4 },
-	{ "task_struct", "pid", FH_TASK_PID, 4 },
-	{ "task_struct", "comm", FH_TASK_COMM, 16 },
-	{ "xarray", "xa_lock", 0, 4 },
-	{ "xarray", "xa_flags", 4, 4 },
-	{ "xarray", "xa_head", 8, 8 },
-	{ "xa_node", "shift", 0, 1 },
-	{ "xa_node", "offset", 1, 1 },
-	{ "xa_node", "count", 2, 1 },
-	{ "xa_node", "nr_values", 3, 1 },
-	{ "xa_node", "parent", 8, 8 },
-	{ "xa_node", "array", 16, 8 },
-	{ "xa_node", "slots", 40, 512 },
-	{ "xa_node", "marks", 552, 24 },
-};
-
-static const struct fh_type types_6_1[] = {
-	{ "page", 64 },
-	{ "folio", 64 },
-	{ "mem_section", 16 },
-	{ "mem_section_usage", 8 },
-	{ "vmem_altmap", 48 },
-	{ "dev_pagemap", 152 },
-	{ "range", 16 },
-	{ "percpu_ref", 16 },
-	{ "percpu_ref_data", 56 },
-	{ "completion", 32 },
-	{ "swait_queue_head", 24 },
-	{ "swait_queue", 24 },
-	{ "task_struct", FH_TASK_SIZE },
-	{ "xarray", 16 },
-	{ "xa_node", 576 },
-};
 
 uint64_t fh_cpu_offset(const struct fakehost *fh, unsigned int cpu)
 {
@@ -510,11 +313,10 @@ void fh_setup_6_1(struct fakehost *fh, unsigned int nr_cpu_ids,
 {
 	uint64_t ms, mask, offs, nr;
 
-	for (size_t i = 0; i < sizeof(layout_6_1) / sizeof(layout_6_1[0]); i++)
-		fh_add_member(fh, layout_6_1[i].type, layout_6_1[i].member,
-			      layout_6_1[i].offset, layout_6_1[i].size);
-	for (size_t i = 0; i < sizeof(types_6_1) / sizeof(types_6_1[0]); i++)
-		fh_add_type(fh, types_6_1[i].name, types_6_1[i].size);
+	/* the 6.1 layout of tests/common/tables.c */
+	if (!zt_add_layout(&fh->tab, zt_layout_6_1, zt_layout_6_1_len,
+			   zt_types_6_1, zt_types_6_1_len))
+		fh_die("too many members", 0);
 	fh_add_number(fh, "PAGESIZE", 4096);
 	fh_add_number(fh, "NUMBER(SECTION_SIZE_BITS)", 27);
 	fh_add_number(fh, "NUMBER(MAX_PHYSMEM_BITS)", 46);
@@ -881,22 +683,12 @@ uint64_t fh_add_waiter(struct fakehost *fh, uint64_t pgmap, int32_t pid,
 
 void fh_remove_symbol(struct fakehost *fh, const char *name)
 {
-	for (size_t i = 0; i < fh->nsyms; i++) {
-		if (!strcmp(fh->syms[i].name, name)) {
-			fh->syms[i] = fh->syms[--fh->nsyms];
-			return;
-		}
-	}
+	zt_remove_symbol(&fh->tab, name);
 }
 
 void fh_remove_enum(struct fakehost *fh, const char *name)
 {
-	for (size_t i = 0; i < fh->nenums; i++) {
-		if (!strcmp(fh->enums[i].name, name)) {
-			fh->enums[i] = fh->enums[--fh->nenums];
-			return;
-		}
-	}
+	zt_remove_enum(&fh->tab, name);
 }
 
 void fh_set_enum(struct fakehost *fh, const char *name, int64_t value)
@@ -905,7 +697,7 @@ void fh_set_enum(struct fakehost *fh, const char *name, int64_t value)
 	fh_add_enum(fh, name, value);
 }
 
-static void add_members(struct fakehost *fh, const struct fh_member *m,
+static void add_members(struct fakehost *fh, const struct zt_member *m,
 			size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -913,7 +705,7 @@ static void add_members(struct fakehost *fh, const struct fh_member *m,
 			      m[i].size);
 }
 
-static void add_types(struct fakehost *fh, const struct fh_type *t, size_t n)
+static void add_types(struct fakehost *fh, const struct zt_type *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		fh_add_type(fh, t[i].name, t[i].size);
@@ -923,7 +715,7 @@ static void add_types(struct fakehost *fh, const struct fh_type *t, size_t n)
 #define ADD_TYPES(fh, a) add_types(fh, a, sizeof(a) / sizeof(a[0]))
 
 /* Members every 4.x kernel here shares (x86_64). */
-static const struct fh_member layout_4_x[] = {
+static const struct zt_member layout_4_x[] = {
 	{ "mem_section", "section_mem_map", 0, 8 },
 	{ "mem_section", "pageblock_flags", 8, 8 },
 	{ "vmem_altmap", "base_pfn", 0, 8 },
@@ -944,7 +736,7 @@ static const struct fh_member layout_4_x[] = {
 };
 
 /* 4.6+: struct resource gained desc. */
-static const struct fh_member resource_4_6[] = {
+static const struct zt_member resource_4_6[] = {
 	{ "resource", "desc", 32, 8 },
 	{ "resource", "parent", 40, 8 },
 	{ "resource", "sibling", 48, 8 },
@@ -952,7 +744,7 @@ static const struct fh_member resource_4_6[] = {
 };
 
 /* 4.5-4.17 struct page: the pgmap word in the lru union at 32. */
-static const struct fh_member page_4_5[] = {
+static const struct zt_member page_4_5[] = {
 	{ "page", "flags", 0, 8 },
 	{ "page", "mapping", 8, 8 },
 	{ "page", "index", 16, 8 },
@@ -964,7 +756,7 @@ static const struct fh_member page_4_5[] = {
 };
 
 /* 4.18+ struct page: pgmap in word 1. */
-static const struct fh_member page_4_19[] = {
+static const struct zt_member page_4_19[] = {
 	{ "page", "flags", 0, 8 },
 	{ "page", "lru", 8, 16 },
 	{ "page", "pgmap", 8, 8 },
@@ -977,7 +769,7 @@ static const struct fh_member page_4_19[] = {
 };
 
 /* 4.5-4.13: struct dev_pagemap { altmap *, res *, ref *, dev }. */
-static const struct fh_member pgmap_4_5[] = {
+static const struct zt_member pgmap_4_5[] = {
 	{ "dev_pagemap", "altmap", 0, 8 },
 	{ "dev_pagemap", "res", 8, 8 },
 	{ "dev_pagemap", "ref", 16, 8 },
@@ -985,7 +777,7 @@ static const struct fh_member pgmap_4_5[] = {
 };
 
 /* 4.14-4.15: + page_fault, page_free, data, type. */
-static const struct fh_member pgmap_4_14[] = {
+static const struct zt_member pgmap_4_14[] = {
 	{ "dev_pagemap", "page_fault", 0, 8 },
 	{ "dev_pagemap", "page_free", 8, 8 },
 	{ "dev_pagemap", "altmap", 16, 8 },
@@ -1009,7 +801,7 @@ static const struct fh_member pgmap_4_14[] = {
 };
 
 /* 4.16-4.19 (4.19 without the stable kill backport). */
-static const struct fh_member pgmap_4_19[] = {
+static const struct zt_member pgmap_4_19[] = {
 	{ "dev_pagemap", "page_fault", 0, 8 },
 	{ "dev_pagemap", "page_free", 8, 8 },
 	{ "dev_pagemap", "altmap", 16, 40 },
@@ -1022,7 +814,7 @@ static const struct fh_member pgmap_4_19[] = {
 };
 
 /* 4.5-4.6 radix tree: root height, node path. */
-static const struct fh_member radix_4_5[] = {
+static const struct zt_member radix_4_5[] = {
 	{ "radix_tree_root", "height", FH_RADIX_ROOT_HEIGHT, 4 },
 	{ "radix_tree_root", "gfp_mask", 4, 4 },
 	{ "radix_tree_root", "rnode", FH_RADIX_ROOT_RNODE, 8 },
@@ -1041,7 +833,7 @@ static const struct fh_member radix_4_5[] = {
 };
 
 /* 4.9-4.19 radix tree: node shift. */
-static const struct fh_member radix_4_12[] = {
+static const struct zt_member radix_4_12[] = {
 	{ "radix_tree_root", "gfp_mask", 0, 4 },
 	{ "radix_tree_root", "rnode", FH_RADIX_ROOT_RNODE, 8 },
 	{ "radix_tree_node", "shift", 0, 1 },
@@ -1056,14 +848,14 @@ static const struct fh_member radix_4_12[] = {
 	{ "radix_tree_node", "tags", 552, 24 },
 };
 
-static const struct fh_member page_map_4_12[] = {
+static const struct zt_member page_map_4_12[] = {
 	{ "page_map", "res", 0, 64 },
 	{ "page_map", "ref", 64, 8 },
 	{ "page_map", "pgmap", FH_PAGE_MAP_PGMAP_4_12, 32 },
 	{ "page_map", "altmap", FH_PAGE_MAP_ALTMAP_4_12, 40 },
 };
 
-static const struct fh_type types_4_x[] = {
+static const struct zt_type types_4_x[] = {
 	{ "page", 64 },
 	{ "mem_section", 16 },
 	{ "vmem_altmap", FH_ALTMAP_SIZE_OLD },

@@ -21,12 +21,8 @@
 #include <stdint.h>
 
 #include "zdref/host.h"
+#include "../common/tables.h"
 
-#define FH_MAX_SYMS 64
-#define FH_MAX_TYPES 64
-#define FH_MAX_MEMBERS 256
-#define FH_MAX_ENUMS 32
-#define FH_MAX_NUMBERS 8
 #define FH_MAX_EXCLUDED 64
 #define FH_MAX_CPUS 64
 
@@ -60,10 +56,10 @@
 #define FH_XA_HEAD 8
 #define FH_XA_NODE_SIZE 576
 #define FH_XA_NODE_SLOTS 40
-#define FH_TASK_STATE 0x18
-#define FH_TASK_PID 0x80
-#define FH_TASK_COMM 0xc0
-#define FH_TASK_SIZE 0x100
+#define FH_TASK_STATE ZT_TASK_STATE
+#define FH_TASK_PID ZT_TASK_PID
+#define FH_TASK_COMM ZT_TASK_COMM
+#define FH_TASK_SIZE ZT_TASK_SIZE
 
 /* enum memory_type, 6.0+ */
 #define FH_MEMORY_DEVICE_PRIVATE 1
@@ -97,31 +93,6 @@ struct fh_region {
 	uint8_t *bytes;
 };
 
-struct fh_sym {
-	const char *name;
-	uint64_t addr, size;
-};
-
-struct fh_type {
-	const char *name;
-	uint64_t size;
-};
-
-struct fh_member {
-	const char *type, *member;
-	uint64_t offset, size;
-};
-
-struct fh_enum {
-	const char *name;
-	int64_t value;
-};
-
-struct fh_number {
-	const char *name;
-	uint64_t value;
-};
-
 struct fakehost {
 	struct zd_host host;
 
@@ -132,16 +103,7 @@ struct fakehost {
 	} excluded[FH_MAX_EXCLUDED];
 	size_t nexcluded;
 
-	struct fh_sym syms[FH_MAX_SYMS];
-	size_t nsyms;
-	struct fh_type types[FH_MAX_TYPES];
-	size_t ntypes;
-	struct fh_member members[FH_MAX_MEMBERS];
-	size_t nmembers;
-	struct fh_enum enums[FH_MAX_ENUMS];
-	size_t nenums;
-	struct fh_number numbers[FH_MAX_NUMBERS];
-	size_t nnumbers;
+	struct zt_tables tab; /* symbols, types, ... (tests/common/tables.h) */
 
 	/* The possible CPUs fh_setup_*() lays out as the kernel would. */
 	unsigned int nr_cpu_ids;
