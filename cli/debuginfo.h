@@ -75,6 +75,9 @@ struct zd_error *zd_debuginfo_member(struct zd_debuginfo *di, const char *type,
 				     uint64_t *size);
 
 /* Value of an enumerator, searched across all top-level enumerations. */
+/* Index the unit of this function's code first (a lookup hint). */
+void zd_debuginfo_hint_unit(struct zd_debuginfo *di, const char *function);
+
 struct zd_error *zd_debuginfo_enumerator(struct zd_debuginfo *di,
 					 const char *name, int64_t *value);
 

@@ -121,6 +121,7 @@ const char *di_kind_word(int kind);
 int di_next_child(Dwarf_Die *die, Dwarf_Off *prev);
 int di_first_child(Dwarf_Die *parent, Dwarf_Die *die, Dwarf_Off *prev);
 struct zd_error *di_scan_next_unit(struct zd_debuginfo *di);
+void di_scan_unit_at(struct zd_debuginfo *di, uint64_t addr);
 struct zd_error *di_scan_failed(struct zd_debuginfo *di, const char *what,
 				const char *name);
 struct zd_error *di_find_type(struct zd_debuginfo *di, const char *name,

@@ -101,6 +101,11 @@ static struct zd_error *enumerator(void *arg, const char *name, int64_t *value)
 				       value);
 }
 
+static void hint_unit(void *arg, const char *function)
+{
+	zd_debuginfo_hint_unit(((struct zd_dwarf_host *)arg)->di, function);
+}
+
 void zd_dwarf_host_types(struct zd_dwarf_host *d, struct zd_types *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -110,6 +115,7 @@ void zd_dwarf_host_types(struct zd_dwarf_host *d, struct zd_types *t)
 	t->type_size = type_size;
 	t->member = member;
 	t->enumerator = enumerator;
+	t->hint_unit = hint_unit;
 }
 
 void zd_dwarf_host_close(struct zd_dwarf_host *d)

@@ -202,6 +202,23 @@ static struct zd_error *scan_unit(struct zd_debuginfo *di, Dwarf_Die *cudie)
 	return NULL;
 }
 
+/*
+ * Index the unit whose code holds addr (.debug_aranges), ahead of the
+ * scan: a type local to one file is then found without indexing every
+ * unit before it.  Best effort: the scan reaches this unit again later
+ * (its types are already there: the first definition wins), and reports
+ * any error it holds then.
+ */
+void di_scan_unit_at(struct zd_debuginfo *di, uint64_t addr)
+{
+	Dwarf_Die cudie;
+
+	if (!di->dwarf || di->scan_done || di->scan_errmsg ||
+	    !dwarf_addrdie(di->dwarf, addr, &cudie))
+		return;
+	zd_error_destroy(scan_unit(di, &cudie));
+}
+
 /* Index one more unit; sets scan_done after the last. */
 struct zd_error *di_scan_next_unit(struct zd_debuginfo *di)
 {

@@ -254,3 +254,14 @@ struct zd_error *zd_debuginfo_symbolize(struct zd_debuginfo *di, uint64_t value,
 			       "vmlinux %s: no symbol contains %#llx", di->path,
 			       (unsigned long long)value);
 }
+
+void zd_debuginfo_hint_unit(struct zd_debuginfo *di, const char *function)
+{
+	uint64_t value = 0;
+	struct zd_error *err = zd_debuginfo_symbol(di, function, &value, NULL,
+						   NULL);
+
+	if (!err)
+		di_scan_unit_at(di, value);
+	zd_error_destroy(err);
+}

@@ -819,6 +819,9 @@ static void resolve_devres(const struct zd_host *h, struct zd_devres_layout *d)
 	if (!err)
 		err = need_member(h, "device_driver", "name", &d->drv_name,
 				  NULL);
+	/* struct devres_node, devres, action_devres: drivers/base/devres.c's */
+	if (!err && h->types.hint_unit)
+		h->types.hint_unit(h->types.arg, "devm_action_release");
 	if (!err)
 		err = need_member(h, "devres_node", "entry", &d->node_entry,
 				  NULL);

@@ -88,6 +88,14 @@ struct zd_types {
 	/* Value of an enumerator ("MEMORY_DEVICE_FS_DAX"). */
 	struct zd_error *(*enumerator)(void *arg, const char *name,
 				       int64_t *value);
+
+	/*
+	 * Optional, and never needed for a correct answer: the types asked
+	 * for next are local to the source file of this function (struct
+	 * devres of drivers/base/devres.c).  A host with a lazy index
+	 * indexes that file first instead of every one before it.
+	 */
+	void (*hint_unit)(void *arg, const char *function);
 };
 
 struct zd_host {
