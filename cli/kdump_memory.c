@@ -71,7 +71,20 @@ static struct zd_error *read_vmcoreinfo(struct zd_kdump *k)
 
 	if ((err = vmcoreinfo(k, "OSRELEASE", k->release,
 			      sizeof(k->release)))) {
+		char *raw = NULL;
+		bool some = kdump_vmcoreinfo_raw(k->ctx, &raw) == KDUMP_OK &&
+			    raw && raw[0];
+
+		free(raw);
+		kdump_clear_err(k->ctx);
 		zd_error_destroy(err);
+		/* A VMCOREINFO without the line every kernel writes first
+		 * (crash_save_vmcoreinfo_init()) is damaged, not absent. */
+		if (some)
+			return zd_error_create(
+				ZD_ERR_FORMAT,
+				"%s: VMCOREINFO has no OSRELEASE line (damaged): the kernel release is unknown",
+				k->path);
 		return zd_error_create(
 			ZD_ERR_FORMAT,
 			"%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo and the guest's qemu_fw_cfg module)",

@@ -250,6 +250,13 @@ truncate -s $((ESIZE / 2)) "$T/elf"
 expect elf-truncated 2 'dump truncated: ELF program header [0-9]+ \(PT_LOAD\)' -- -s "$VMLINUX" "$T/elf"
 rm -f "$T/elf"
 
+# A VMCOREINFO whose OSRELEASE line is gone (crash_save_vmcoreinfo_init()
+# writes it first): damaged, not absent, and said so, freeing what it took.
+cp "$DUMP" "$T/norel" && chmod u+w "$T/norel"
+at=$(grep -abo -m1 'OSRELEASE=' "$T/norel" | head -1 | cut -d: -f1)
+printf 'OSRELEASX=' | dd of="$T/norel" bs=1 seek="${at:-0}" conv=notrunc status=none
+expect vmcoreinfo-no-osrelease 2 'VMCOREINFO has no OSRELEASE line \(damaged\)' -- -s "$VMLINUX" "$T/norel"
+
 # The command line is strict: hex only, no sign, blank or junk, in range;
 # a newline in an argument or a path cannot split the one-line error.
 expect pfn-signed 2 "not a hex pfn" -- -P -1 -s "$VMLINUX" "$DUMP"
