@@ -149,6 +149,7 @@ static struct zd_error *fh_read(void *arg, uint64_t addr, void *buf,
 	struct fakehost *fh = arg;
 	uint8_t *d = buf;
 
+	fh->reads++;
 	for (size_t i = 0; i < fh->nexcluded; i++)
 		if (addr < fh->excluded[i].addr + fh->excluded[i].len &&
 		    fh->excluded[i].addr < addr + len)

@@ -121,6 +121,7 @@ struct fakehost {
 	int era;			/* enum fh_era */
 	uint64_t page_pgmap_off, page_refcount_off, page_mapcount_off;
 	bool no_usage;
+	uint64_t reads; /* memory reads served (or refused) */
 };
 
 /* Memory */
