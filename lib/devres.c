@@ -79,14 +79,6 @@ static bool brent_cycle(struct brent *b, uint64_t next)
 	return false;
 }
 
-static bool get_u64(const struct zd_target *t, uint64_t addr, uint64_t *v)
-{
-	struct zd_error *err = zd_read_u64(t, addr, v, "devres");
-
-	zd_error_destroy(err);
-	return !err;
-}
-
 static bool add_hit(struct zd_devres *d, uint64_t pgmap, uint64_t device)
 {
 	struct devres_hit *h;
@@ -115,7 +107,7 @@ static bool device_nodes(const struct zd_target *t, struct zd_devres *d,
 	unsigned int mine = 0;
 	struct brent b = { head, 1, 0 };
 
-	if (!get_u64(t, head, &next)) {
+	if (!zd_try_read_u64(t, head, &next)) {
 		snprintf(d->why, sizeof(d->why),
 			 "devres list of device 0x%" PRIx64 " unreadable", dev);
 		return false;
@@ -132,7 +124,7 @@ static bool device_nodes(const struct zd_target *t, struct zd_devres *d,
 				 dev);
 			return false;
 		}
-		if (!get_u64(t, node + l->node_release, &release)) {
+		if (!zd_try_read_u64(t, node + l->node_release, &release)) {
 			snprintf(d->why, sizeof(d->why),
 				 "devres node 0x%" PRIx64 " unreadable", node);
 			return false;
@@ -150,7 +142,7 @@ static bool device_nodes(const struct zd_target *t, struct zd_devres *d,
 			}
 			zd_error_destroy(err);
 		}
-		if (!get_u64(t, next, &next)) {
+		if (!zd_try_read_u64(t, next, &next)) {
 			snprintf(d->why, sizeof(d->why),
 				 "devres node 0x%" PRIx64 " unreadable", node);
 			return false;
@@ -167,13 +159,13 @@ static void devres_load(const struct zd_target *t, struct zd_devres *d)
 	struct brent b = { 0, 1, 0 };
 
 	d->loaded = true;
-	if (!get_u64(t, l->devices_kset, &kset) || !kset) {
+	if (!zd_try_read_u64(t, l->devices_kset, &kset) || !kset) {
 		snprintf(d->why, sizeof(d->why), "devices_kset unreadable");
 		return;
 	}
 	head = kset + l->kset_list;
 	b.saved = head;
-	if (!get_u64(t, head, &next)) {
+	if (!zd_try_read_u64(t, head, &next)) {
 		snprintf(d->why, sizeof(d->why), "devices_kset->list unreadable");
 		return;
 	}
@@ -186,7 +178,7 @@ static void devres_load(const struct zd_target *t, struct zd_devres *d)
 		if (!device_nodes(t, d, next - l->kobj_entry - l->dev_kobj,
 				  &nodes))
 			return;
-		if (!get_u64(t, next, &next)) {
+		if (!zd_try_read_u64(t, next, &next)) {
 			snprintf(d->why, sizeof(d->why),
 				 "device list entry unreadable");
 			return;
@@ -227,7 +219,7 @@ void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
 		goto out;
 	}
 	err = NULL;
-	if (!get_u64(t, dev + l->dev_kobj + l->kobj_name, &name) ||
+	if (!zd_try_read_u64(t, dev + l->dev_kobj + l->kobj_name, &name) ||
 	    (err = zd_read_cstring(t, name, 256, nm->devres,
 				   sizeof(nm->devres)))) {
 		zd_error_destroy(err);
@@ -236,8 +228,8 @@ void zd_devres_name(const struct zd_target *t, struct zd_devres *cache,
 			 "name of device 0x%" PRIx64 " unreadable", dev);
 		goto out;
 	}
-	if (get_u64(t, dev + l->dev_driver, &drv) && drv &&
-	    get_u64(t, drv + l->drv_name, &name))
+	if (zd_try_read_u64(t, dev + l->dev_driver, &drv) && drv &&
+	    zd_try_read_u64(t, drv + l->drv_name, &name))
 		zd_error_destroy(zd_read_cstring(t, name, 256,
 						 nm->devres_driver,
 						 sizeof(nm->devres_driver)));

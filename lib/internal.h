@@ -210,6 +210,8 @@ struct zd_error *zd_read(const struct zd_target *t, uint64_t addr, void *buf,
 			 size_t len, const char *what);
 struct zd_error *zd_read_u64(const struct zd_target *t, uint64_t addr,
 			     uint64_t *val, const char *what);
+/* A read whose error only means "not there": the caller says why. */
+bool zd_try_read_u64(const struct zd_target *t, uint64_t addr, uint64_t *val);
 static inline uint64_t zd_get_u64(const void *p)
 {
 	uint64_t v;

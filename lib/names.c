@@ -153,15 +153,6 @@ struct zd_error *zd_read_cstring(const struct zd_target *t, uint64_t addr,
 }
 
 /* Reads whose error is dropped: the caller says why, in a few words. */
-static bool get_u64(const struct zd_target *t, uint64_t addr, uint64_t *v)
-{
-	struct zd_error *err = zd_read_u64(t, addr, v, "names");
-	bool ok = !err;
-
-	zd_error_destroy(err);
-	return ok;
-}
-
 static bool get_uint(const struct zd_target *t, uint64_t addr, uint64_t len,
 		     uint64_t *v)
 {
@@ -170,7 +161,7 @@ static bool get_uint(const struct zd_target *t, uint64_t addr, uint64_t len,
 	bool ok;
 
 	if (len == 8)
-		return get_u64(t, addr, v);
+		return zd_try_read_u64(t, addr, v);
 	err = zd_read(t, addr, &v32, sizeof(v32), "names");
 	ok = !err;
 	zd_error_destroy(err);
@@ -443,7 +434,7 @@ static void modules_load(const struct zd_target *t, struct modlist *m)
 		WHY(m->why, "no modules list or struct module in the types");
 		return;
 	}
-	if (!get_u64(t, n->modules, &next)) {
+	if (!zd_try_read_u64(t, n->modules, &next)) {
 		WHY(m->why, "modules list unreadable");
 		return;
 	}
@@ -480,7 +471,7 @@ static void modules_load(const struct zd_target *t, struct modlist *m)
 		WHY(md.name, "%s", name);
 		md.nregions = n->mod_nregions;
 		for (unsigned int i = 0; i < n->mod_nregions; i++) {
-			if (!get_u64(t, md.addr + n->mod_region_base[i],
+			if (!zd_try_read_u64(t, md.addr + n->mod_region_base[i],
 				     &md.base[i]) ||
 			    !get_uint(t, md.addr + n->mod_region_size[i],
 				      n->mod_region_size_len, &md.size[i])) {
@@ -505,7 +496,7 @@ static void modules_load(const struct zd_target *t, struct modlist *m)
 			}
 			m->mods[m->nmods++] = md;
 		}
-		if (!get_u64(t, md.addr + n->mod_list, &next)) {
+		if (!zd_try_read_u64(t, md.addr + n->mod_list, &next)) {
 			WHY(m->why, "module %s: list unreadable", md.name);
 			return;
 		}
@@ -563,7 +554,7 @@ static bool module_symbol(const struct zd_target *t, const struct mod *md,
 	bool ok = false;
 
 	if (n->mod_kallsyms != ZD_NO_MEMBER &&
-	    !get_u64(t, md->addr + n->mod_kallsyms, &ks)) {
+	    !zd_try_read_u64(t, md->addr + n->mod_kallsyms, &ks)) {
 		set(why, wlen, "%s: kallsyms unreadable", md->name);
 		return false;
 	}
@@ -571,9 +562,9 @@ static bool module_symbol(const struct zd_target *t, const struct mod *md,
 		set(why, wlen, "%s: no kallsyms", md->name);
 		return false;
 	}
-	if (!get_u64(t, ks + n->ks_symtab, &symtab) ||
+	if (!zd_try_read_u64(t, ks + n->ks_symtab, &symtab) ||
 	    !get_uint(t, ks + n->ks_num_symtab, 4, &num) ||
-	    !get_u64(t, ks + n->ks_strtab, &strtab)) {
+	    !zd_try_read_u64(t, ks + n->ks_strtab, &strtab)) {
 		set(why, wlen, "%s: kallsyms unreadable", md->name);
 		return false;
 	}
@@ -920,7 +911,7 @@ static bool pmem_layout(const struct zd_target *t, struct zd_names *c,
 		set(why, wlen, "no module BTF in this kernel's types");
 		return false;
 	}
-	if (!get_u64(t, n->btf_modules, &next)) {
+	if (!zd_try_read_u64(t, n->btf_modules, &next)) {
 		set(why, wlen, "btf_modules unreadable");
 		return false;
 	}
@@ -930,20 +921,20 @@ static bool pmem_layout(const struct zd_target *t, struct zd_names *c,
 			set(why, wlen, "no BTF for module %s", md->name);
 			return false;
 		}
-		if (!get_u64(t, next - n->btfm_list + n->btfm_module,
+		if (!zd_try_read_u64(t, next - n->btfm_list + n->btfm_module,
 			     &module) ||
-		    !get_u64(t, next - n->btfm_list + n->btfm_btf, &btf)) {
+		    !zd_try_read_u64(t, next - n->btfm_list + n->btfm_btf, &btf)) {
 			set(why, wlen, "btf_modules unreadable");
 			return false;
 		}
 		if (module == md->addr)
 			break;
-		if (!get_u64(t, next, &next))
+		if (!zd_try_read_u64(t, next, &next))
 			next = 0;
 	}
-	if (!btf || !get_u64(t, btf + n->btf_data, &data) ||
+	if (!btf || !zd_try_read_u64(t, btf + n->btf_data, &data) ||
 	    !get_uint(t, btf + n->btf_data_size, 4, &size) ||
-	    !get_u64(t, btf + n->btf_base, &base) ||
+	    !zd_try_read_u64(t, btf + n->btf_base, &base) ||
 	    !get_uint(t, btf + n->btf_start_str_off, 4, &v)) {
 		set(why, wlen, "%s: struct btf unreadable", md->name);
 		return false;
@@ -951,12 +942,12 @@ static bool pmem_layout(const struct zd_target *t, struct zd_names *c,
 	b.start_str_off = (uint32_t)v;
 	/* 6.11+: relocated from a distilled base, its offsets renumbered */
 	if (n->btf_base_id_map != ZD_NO_MEMBER &&
-	    (!get_u64(t, btf + n->btf_base_id_map, &map) || map)) {
+	    (!zd_try_read_u64(t, btf + n->btf_base_id_map, &map) || map)) {
 		set(why, wlen, "%s: BTF relocated from a distilled base",
 		    md->name);
 		return false;
 	}
-	ok = base && get_u64(t, base + n->btf_data, &bdata) &&
+	ok = base && zd_try_read_u64(t, base + n->btf_data, &bdata) &&
 	     get_uint(t, base + n->btf_data_size, 4, &bsize);
 	if (ok) {
 		err = zd_read(t, bdata, hdr, sizeof(hdr), "base BTF");
@@ -1075,7 +1066,7 @@ static void name_disk(const struct zd_target *t, struct zd_names *c,
 		    pg->desc.owner);
 		return;
 	}
-	if (!get_u64(t, pmem + disk_off, &disk)) {
+	if (!zd_try_read_u64(t, pmem + disk_off, &disk)) {
 		WHY(nm->disk_why, "pmem_device 0x%" PRIx64 " unreadable", pmem);
 		return;
 	}
@@ -1083,7 +1074,7 @@ static void name_disk(const struct zd_target *t, struct zd_names *c,
 		WHY(nm->disk_why, "pmem_device.disk is NULL");
 		return;
 	}
-	if (!get_u64(t, disk + n->gd_private_data, &back) || back != pmem) {
+	if (!zd_try_read_u64(t, disk + n->gd_private_data, &back) || back != pmem) {
 		/*
 		 * Unbinding runs devm actions in reverse: pmem_release_disk()
 		 * (del_gendisk, put_disk; added at pmem.c@6.1:599) before

@@ -27,6 +27,14 @@ struct zd_error *zd_read_u64(const struct zd_target *t, uint64_t addr,
 	return zd_read(t, addr, val, sizeof(*val), what);
 }
 
+bool zd_try_read_u64(const struct zd_target *t, uint64_t addr, uint64_t *val)
+{
+	struct zd_error *err = zd_read_u64(t, addr, val, "u64");
+
+	zd_error_destroy(err);
+	return !err;
+}
+
 static struct zd_error *need_member(const struct zd_host *h, const char *type,
 				    const char *member, uint64_t *off,
 				    uint64_t *size)

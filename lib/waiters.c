@@ -22,14 +22,6 @@
 #define MAX_WAITERS 1024
 #define MAX_VARWAITS 65536
 
-static bool read_ok(const struct zd_target *t, uint64_t addr, uint64_t *v)
-{
-	struct zd_error *err = zd_read_u64(t, addr, v, "sched clock");
-
-	zd_error_destroy(err);
-	return !err;
-}
-
 static struct zd_error *read_task(const struct zd_target *t, uint64_t task,
 				  struct zd_waiter *w)
 {
@@ -52,7 +44,7 @@ static struct zd_error *read_task(const struct zd_target *t, uint64_t task,
 	w->state = state;
 	/* A bonus: an unreadable stamp leaves the waiter without it. */
 	if (l->task_last_arrival != ZD_NO_MEMBER)
-		w->have_last_ran = read_ok(t, task + l->task_last_arrival,
+		w->have_last_ran = zd_try_read_u64(t, task + l->task_last_arrival,
 					   &w->last_ran_ns);
 	return NULL;
 }
@@ -70,7 +62,7 @@ struct zd_error *zd_sched_clock_read(const struct zd_target *t, uint64_t *now)
 	for (unsigned int cpu = 0; cpu < l->ncpus; cpu++) {
 		uint64_t clock;
 
-		if (read_ok(t, l->runqueues + l->cpu_offset[cpu] + l->rq_clock,
+		if (zd_try_read_u64(t, l->runqueues + l->cpu_offset[cpu] + l->rq_clock,
 			    &clock) &&
 		    clock <= ZD_PLAUSIBLE_CLOCK) {
 			any = true;
